@@ -1,0 +1,296 @@
+/**
+ * Every error Tempeh throws is a `TempehError` with a stable `code`.
+ * Callers (and tests) match on `code`, never on the message. The table in
+ * docs/errors.md lists every code here, and a test keeps the two in sync.
+ */
+
+/** What the caller should do next, printed by the CLI under the message. */
+export interface ErrorOptions {
+  cause?: unknown;
+  hint?: string;
+}
+
+export const ERROR_CODES = {
+  TEMPEH_E_NOT_FOUND: 'A state, workspace, resource or file does not exist.',
+  TEMPEH_E_LOCKED: 'The workspace is locked by someone else; carries the holder\'s LockInfo.',
+  TEMPEH_E_LOCK_MISMATCH: 'An unlock or a write named a lock ID that is not the one held.',
+  TEMPEH_E_NOT_LOCKED: 'An operation needed a held lock and there is none.',
+  TEMPEH_E_CONFIG: 'A configuration is invalid; lists every bad field.',
+  TEMPEH_E_CONNECTION: 'A backend could not be reached.',
+  TEMPEH_E_CONFLICT: 'A write lost against the stored state: lineage mismatch, stale serial, same serial with other content, or a lost compare-and-swap.',
+  TEMPEH_E_INVALID_STATE: 'Bytes that are not a valid Terraform v4 state.',
+  TEMPEH_E_STATE_VERSION: 'A state format version Tempeh does not read (1-3: migrate it; 5+: newer than Tempeh).',
+  TEMPEH_E_INVALID_WORKSPACE: 'A workspace name that is empty, too long, escapes the store or has forbidden characters.',
+  TEMPEH_E_INVALID_ADDRESS: 'A resource address that does not parse.',
+  TEMPEH_E_UNKNOWN_BACKEND: 'No backend type of that name is registered.',
+  TEMPEH_E_CAPABILITY: 'The backend does not offer the capability the operation needs.',
+  TEMPEH_E_IO: 'A file-system or stream operation failed.',
+  TEMPEH_E_USAGE: 'The command line is wrong (CLI exit code 2).',
+  TEMPEH_E_PLUGIN_DEPENDENCY: 'A plugin was applied without what it declares it needs.',
+  TEMPEH_E_HOOK_UNSETTLED: 'A plugin tap returned a promise that never settled.',
+  PLUGIN_ERROR: 'A plugin tap threw; carries the plugin name, the hook name and the cause.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TempehError extends Error {
+  readonly code: ErrorCode;
+  /** One sentence on what to do next. */
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: toError(options.cause) });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  /** A plain object for `--json` output and for crossing thread boundaries. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+/** `cause` is always an Error, whatever was thrown. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : `non-error value thrown: ${safeString(value)}`);
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // JSON.stringify throws on cycles and BigInt; String() never does.
+    return String(value);
+  }
+}
+
+export function isTempehError(value: unknown): value is TempehError {
+  return value instanceof TempehError;
+}
+
+export class NotFoundError extends TempehError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TEMPEH_E_NOT_FOUND', message, options);
+  }
+}
+
+/** Terraform's LockInfo, as stored in `.terraform.tfstate.lock.info` and `.tflock`. */
+export interface LockInfo {
+  ID: string;
+  Operation: string;
+  Info: string;
+  Who: string;
+  Version: string;
+  Created: string;
+  Path: string;
+}
+
+export class LockedError extends TempehError {
+  /** The holder, when the store records one (Terraform's pg backend does not). */
+  readonly lock: LockInfo | undefined;
+  readonly workspace: string;
+  /** True when the backend has proof the holder is gone (dead pid, expired lease). */
+  readonly stale: boolean;
+
+  constructor(workspace: string, lock: LockInfo | undefined, options: ErrorOptions & { stale?: boolean; message?: string } = {}) {
+    const stale = options.stale ?? false;
+    const holder = lock ? describeLock(lock) : 'an unknown holder';
+    const message = options.message ?? `state '${workspace}' is locked by ${holder}${stale ? ' (stale: the holder is gone)' : ''}`;
+    const hint =
+      options.hint ??
+      (lock
+        ? `wait for the holder to finish, or run \`tempeh force-unlock ${lock.ID}\` if you are sure it is gone`
+        : 'wait for the holder to finish; no lock ID is recorded, so only the holder can release it');
+    super('TEMPEH_E_LOCKED', message, { cause: options.cause, hint });
+    this.lock = lock;
+    this.workspace = workspace;
+    this.stale = stale;
+  }
+}
+
+export function describeLock(lock: LockInfo): string {
+  const parts = [lock.Operation || undefined, lock.Created ? `since ${lock.Created}` : undefined, `id ${lock.ID}`].filter(Boolean);
+  return `${lock.Who || 'unknown'} (${parts.join(', ')})`;
+}
+
+export class LockMismatchError extends TempehError {
+  readonly lock: LockInfo | undefined;
+  constructor(workspace: string, givenId: string, lock: LockInfo | undefined, options?: ErrorOptions) {
+    super(
+      'TEMPEH_E_LOCK_MISMATCH',
+      `lock ID ${givenId} does not match the lock held on '${workspace}'${lock ? ` (${describeLock(lock)})` : ''}`,
+      { hint: 'pass the ID that `tempeh lock` printed, or see `tempeh status`', ...options },
+    );
+    this.lock = lock;
+  }
+}
+
+export class NotLockedError extends TempehError {
+  constructor(workspace: string, options?: ErrorOptions) {
+    super('TEMPEH_E_NOT_LOCKED', `state '${workspace}' is not locked`, {
+      hint: 'the lock may have been force-unlocked; take it again with `tempeh lock`',
+      ...options,
+    });
+  }
+}
+
+export interface ConfigIssue {
+  /** Dotted path of the bad field, e.g. `environments.prod.config.port`. */
+  path: string;
+  message: string;
+}
+
+export class ConfigurationError extends TempehError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(subject: string, issues: readonly ConfigIssue[], options?: ErrorOptions) {
+    const list = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n');
+    super('TEMPEH_E_CONFIG', `invalid ${subject}:\n${list}`, { hint: 'fix the fields listed above', ...options });
+    this.issues = issues;
+  }
+}
+
+export class ConnectionError extends TempehError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TEMPEH_E_CONNECTION', message, { hint: 'check that the backend is running and reachable', ...options });
+  }
+}
+
+export type ConflictReason = 'lineage' | 'serial' | 'content' | 'revision';
+
+export class ConflictError extends TempehError {
+  readonly reason: ConflictReason;
+  constructor(reason: ConflictReason, message: string, options?: ErrorOptions) {
+    super('TEMPEH_E_CONFLICT', message, {
+      hint:
+        reason === 'revision'
+          ? 'someone wrote the state meanwhile; pull it again and retry'
+          : 'pull the current state and reapply your change, or pass --force if you are sure',
+      ...options,
+    });
+    this.reason = reason;
+  }
+}
+
+export class InvalidStateError extends TempehError {
+  /** JSON path or byte offset of the problem, when known. */
+  readonly location: string | undefined;
+  constructor(message: string, options: ErrorOptions & { location?: string } = {}) {
+    super('TEMPEH_E_INVALID_STATE', message, { hint: 'the input is not a Terraform v4 state; nothing was written', ...options });
+    this.location = options.location;
+  }
+}
+
+export class StateVersionError extends TempehError {
+  readonly version: number;
+  constructor(version: number, options?: ErrorOptions) {
+    const old = version >= 1 && version <= 3;
+    super(
+      'TEMPEH_E_STATE_VERSION',
+      old
+        ? `state format version ${version} is older than v4, which Tempeh reads`
+        : `state format version ${version} is not supported (Tempeh reads version 4)`,
+      {
+        hint: old
+          ? 'upgrade it to v4 with the migration plugin (@tempeh/plugin-migrate), or with `terraform state pull` from Terraform ≥ 0.12'
+          : 'this state was written by a newer tool; upgrade Tempeh',
+        ...options,
+      },
+    );
+    this.version = version;
+  }
+}
+
+export class InvalidWorkspaceError extends TempehError {
+  readonly workspace: string;
+  constructor(workspace: string, reason: string, options?: ErrorOptions) {
+    super('TEMPEH_E_INVALID_WORKSPACE', `invalid workspace name ${JSON.stringify(workspace)}: ${reason}`, {
+      hint: 'use letters, digits and - _ . ~ (at most 90 characters)',
+      ...options,
+    });
+    this.workspace = workspace;
+  }
+}
+
+export class InvalidAddressError extends TempehError {
+  readonly address: string;
+  constructor(address: string, reason: string, options?: ErrorOptions) {
+    super('TEMPEH_E_INVALID_ADDRESS', `invalid resource address ${JSON.stringify(address)}: ${reason}`, {
+      hint: 'use Terraform\'s syntax, e.g. module.app["blue"].aws_instance.web[0]',
+      ...options,
+    });
+    this.address = address;
+  }
+}
+
+export class UnknownBackendError extends TempehError {
+  constructor(type: string, known: readonly string[], options?: ErrorOptions) {
+    super('TEMPEH_E_UNKNOWN_BACKEND', `no backend type '${type}' is registered`, {
+      hint: known.length ? `known types: ${known.join(', ')}; a plugin may register more` : 'register a backend plugin first',
+      ...options,
+    });
+  }
+}
+
+export class CapabilityError extends TempehError {
+  constructor(backendType: string, capability: string, options?: ErrorOptions) {
+    super('TEMPEH_E_CAPABILITY', `the '${backendType}' backend does not support ${capability}`, {
+      hint: 'use a backend that advertises this capability',
+      ...options,
+    });
+  }
+}
+
+export class IoError extends TempehError {
+  readonly path: string | undefined;
+  constructor(message: string, options: ErrorOptions & { path?: string } = {}) {
+    super('TEMPEH_E_IO', message, { hint: 'check the path, its permissions and free disk space', ...options });
+    this.path = options.path;
+  }
+}
+
+export class UsageError extends TempehError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TEMPEH_E_USAGE', message, { hint: 'see `tempeh --help`', ...options });
+  }
+}
+
+export class PluginDependencyError extends TempehError {
+  readonly plugin: string;
+  constructor(plugin: string, missing: string, options?: ErrorOptions) {
+    super('TEMPEH_E_PLUGIN_DEPENDENCY', `plugin '${plugin}' needs ${missing}`, {
+      hint: 'apply the missing plugin or register the missing piece first',
+      ...options,
+    });
+    this.plugin = plugin;
+  }
+}
+
+export class HookUnsettledError extends TempehError {
+  readonly plugin: string;
+  readonly hook: string;
+  constructor(plugin: string, hook: string, options?: ErrorOptions) {
+    super('TEMPEH_E_HOOK_UNSETTLED', `plugin '${plugin}' never settled its promise in hook '${hook}'`, {
+      hint: `fix plugin '${plugin}': every async tap must resolve or reject`,
+      ...options,
+    });
+    this.plugin = plugin;
+    this.hook = hook;
+  }
+}
+
+/** An error thrown inside a plugin's tap, wrapped by the kernel (rollup's throwPluginError). */
+export class PluginError extends TempehError {
+  readonly plugin: string;
+  readonly hook: string;
+  constructor(plugin: string, hook: string, cause: unknown) {
+    const inner = toError(cause);
+    super('PLUGIN_ERROR', `plugin '${plugin}' failed in hook '${hook}': ${inner.message}`, {
+      cause: inner,
+      hint: `the error comes from plugin '${plugin}'; see its cause`,
+    });
+    this.plugin = plugin;
+    this.hook = hook;
+  }
+}
