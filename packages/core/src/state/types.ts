@@ -13,7 +13,7 @@ export interface TerraformState {
   outputs: Record<string, StateOutput>;
   resources: StateResource[];
   check_results?: CheckResult[] | null;
-  [unknown: string]: JsonValue | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface StateOutput {
@@ -21,7 +21,7 @@ export interface StateOutput {
   /** cty type JSON: "string", ["tuple", [...]], ["object", {...}] */
   type: JsonValue;
   sensitive?: boolean;
-  [unknown: string]: JsonValue | undefined;
+  [unknown: string]: unknown;
 }
 
 export type ResourceMode = 'managed' | 'data';
@@ -36,7 +36,7 @@ export interface StateResource {
   each?: string;
   provider: string;
   instances: StateInstance[];
-  [unknown: string]: JsonValue | undefined;
+  [unknown: string]: unknown;
 }
 
 /** An instance key: a number for `count`, a string for `for_each`. */
@@ -55,7 +55,7 @@ export interface StateInstance {
   private?: string;
   dependencies?: string[];
   create_before_destroy?: boolean;
-  [unknown: string]: JsonValue | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface CheckResult {
@@ -63,12 +63,12 @@ export interface CheckResult {
   config_addr: string;
   status: string;
   objects: CheckResultObject[] | null;
-  [unknown: string]: JsonValue | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface CheckResultObject {
   object_addr: string;
   status: string;
   failure_messages?: string[];
-  [unknown: string]: JsonValue | undefined;
+  [unknown: string]: unknown;
 }
