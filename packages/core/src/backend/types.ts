@@ -130,4 +130,10 @@ export interface BackendDefinition<Schema extends z.ZodType = z.ZodType> {
   create(config: z.output<Schema>, context: BackendContext): StateBackend | Promise<StateBackend>;
   /** Turn a `--backend` URL into a config, for types that have a URL form. */
   configFromUrl?(url: URL, env: NodeJS.ProcessEnv): z.input<Schema>;
+  /**
+   * URL schemes (`memory:`, `postgres:`; with or without the colon) that pick
+   * this type in `BackendRegistry.fromUrl`. Without it, the scheme equal to
+   * `type` does.
+   */
+  urlSchemes?: readonly string[];
 }
