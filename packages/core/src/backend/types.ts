@@ -46,6 +46,16 @@ export interface WriteResult {
   size: number;
 }
 
+/** How a lock is held, beyond Terraform's LockInfo. */
+export interface LockOptions {
+  /**
+   * The lock is meant to outlive the calling process (`tempeh lock` takes it
+   * and exits). A backend that judges staleness by the holder's process or
+   * session must not do so for it: only unlock or force-unlock ends it.
+   */
+  detached?: boolean;
+}
+
 /** Input to `lock()`: everything but the ID, which the backend assigns. */
 export type LockRequest = Omit<LockInfo, 'ID'> & { ID?: string };
 
@@ -107,7 +117,7 @@ export interface StateBackend {
   writeStream(workspace: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<WriteResult>;
 
   /** Take the lock; throws LockedError with the holder's info when held. Returns the stored LockInfo. */
-  lock(workspace: string, request: LockRequest): Promise<LockInfo>;
+  lock(workspace: string, request: LockRequest, options?: LockOptions): Promise<LockInfo>;
   /** Release a lock this caller holds; LockMismatchError for another ID, NotLockedError if none. */
   unlock(workspace: string, lockId: string): Promise<void>;
   /** Release whatever lock has this ID, whoever took it (the operator's escape hatch). */

@@ -57,5 +57,9 @@ export function lockRetryDelay(attempt: number, retryMs: number, random: () => n
 
 /** Base delay between lock attempts when the caller gives none. */
 export const DEFAULT_LOCK_RETRY_MS = 500;
-/** The longest wait between two lock attempts. */
-export const MAX_LOCK_RETRY_MS = 8000;
+/**
+ * The longest wait between two lock attempts. Kept short on purpose: with a
+ * long cap, a waiter that has backed off far loses every release to
+ * newcomers that still poll quickly, and can starve among many contenders.
+ */
+export const MAX_LOCK_RETRY_MS = 1000;

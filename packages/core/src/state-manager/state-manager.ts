@@ -34,8 +34,10 @@ export interface LockRequestOptions {
 export interface LockWaitOptions {
   /** Keep retrying while the lock is held by someone else, up to this long. Default 0: one attempt. */
   timeoutMs?: number;
-  /** First delay between attempts; it doubles (capped at 8 s) with jitter. Default 500. */
+  /** First delay between attempts; it doubles (capped at 1 s) with jitter. Default 500. */
   retryMs?: number;
+  /** The lock outlives this process (see LockOptions.detached). */
+  detached?: boolean;
 }
 
 export interface LoadedState {
@@ -320,7 +322,9 @@ export class StateManager {
     for (let attempt = 0; ; attempt++) {
       try {
         // Created is when the lock was taken, not when we started waiting.
-        return await this.backend.lock(workspace, attempt === 0 ? request : { ...request, Created: new Date().toISOString() });
+        return await this.backend.lock(workspace, attempt === 0 ? request : { ...request, Created: new Date().toISOString() }, {
+          detached: options.detached ?? false,
+        });
       } catch (error) {
         // Only "held by someone else" is worth waiting out; anything else is final.
         if (!(isTempehError(error) && error.code === 'TEMPEH_E_LOCKED')) throw error;
