@@ -1,1 +1,64 @@
-export async function main(_argv: string[]): Promise<number> { return 0; }
+import { CommanderError } from 'commander';
+import { UsageError } from '@tempeh/core';
+import { processIo, type CliIo } from './io.js';
+import { createProgram } from './program.js';
+import { exitCodeFor, printError, printWarning, styleFromArgv, type ReportStyle } from './report.js';
+import { CliRuntime, createCliKernel } from './runtime.js';
+
+/**
+ * Runs `tempeh` with `argv` (without node and the script) and resolves to
+ * the exit code: 0 ok, 1 error, 2 usage, or the child's code for `exec`.
+ * Never calls process.exit, so it can run inside another program.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let runtime: CliRuntime | undefined;
+  let code: number;
+  try {
+    runtime = new CliRuntime(io, argv, await createCliKernel());
+    await createProgram(runtime).parseAsync(argv, { from: 'user' });
+    code = runtime.exitCode;
+  } catch (error) {
+    // Commander has already printed its message (help, version, usage error) through configureOutput.
+    if (error instanceof CommanderError) {
+      code = error.exitCode === 0 ? 0 : 2;
+      // `tempeh` or `tempeh workspace` alone: commander printed the help; say why it is an error.
+      if (error.code === 'commander.help' && code !== 0) {
+        printError(io, styleOf(runtime, argv, io), new UsageError('a command is required', { hint: 'see `tempeh --help` for the commands' }));
+      }
+    } else {
+      printError(io, styleOf(runtime, argv, io), error);
+      code = exitCodeFor(error);
+    }
+  }
+  if (runtime) code = await finish(runtime, argv, code);
+  return code;
+}
+
+/** Closes what the command opened and reports plugins that left work unsettled. */
+async function finish(runtime: CliRuntime, argv: string[], code: number): Promise<number> {
+  const style = styleOf(runtime, argv, runtime.io);
+  let result = code;
+  try {
+    await runtime.close();
+  } catch (error) {
+    printError(runtime.io, style, error);
+    if (result === 0) result = exitCodeFor(error);
+  }
+  for (const tap of runtime.kernel.unsettledTaps()) {
+    printWarning(
+      runtime.io,
+      style,
+      `plugin '${tap.plugin}' never settled its promise in hook '${tap.hook}' (called at ${tap.since.toISOString()}); tempeh did not wait for it`,
+    );
+  }
+  return result;
+}
+
+/**
+ * The output style, also for errors raised before commander has parsed the
+ * flags: then --json / --no-color are looked for in argv directly.
+ */
+function styleOf(runtime: CliRuntime | undefined, argv: string[], io: CliIo): ReportStyle {
+  const fromArgv = styleFromArgv(argv, io);
+  return { json: fromArgv.json || (runtime?.globals.json ?? false), color: fromArgv.color };
+}

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { writeAll } from '../io.js';
+import { action, lockIdOption } from '../program.js';
+import type { CliRuntime } from '../runtime.js';
+import { assertLockHeld, lockIdFrom, noStateError } from './shared.js';
+
+interface PullOptions {
+  lockId?: string;
+}
+
+export function registerPull(program: Command, runtime: CliRuntime): void {
+  program
+    .command('pull')
+    .description('write the stored state to stdout, byte for byte (streamed)')
+    .addOption(lockIdOption())
+    .action(
+      action(runtime, async (options: PullOptions) => {
+        const session = await runtime.open();
+        const { workspace } = session.target;
+        const lockId = lockIdFrom(options.lockId, runtime.io.env);
+        if (lockId !== undefined) await assertLockHeld(session.manager, workspace, lockId);
+        const bytes = await session.manager.openRead(workspace);
+        if (!bytes) throw noStateError(session);
+        await writeAll(runtime.io.stdout, bytes);
+      }),
+    );
+}

@@ -1,0 +1,55 @@
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * Everything the CLI touches in its surroundings, so `main` can run against
+ * the real process or against streams a caller hands in.
+ */
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Colour is allowed on stderr (a TTY, and neither --no-color nor NO_COLOR). */
+  stderrIsTTY: boolean;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+}
+
+/**
+ * Writes every chunk, waiting for 'drain' so a large state never piles up in
+ * memory. A reader that goes away (`tempeh pull | head`) ends the copy
+ * quietly: EPIPE is the reader's choice, not a failure of ours.
+ */
+export async function writeAll(target: Writable, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+  let closed = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE') closed = true;
+  };
+  target.on('error', onError);
+  try {
+    for await (const chunk of source) {
+      if (closed) return;
+      if (!target.write(chunk)) await Promise.race([once(target, 'drain'), once(target, 'close')]);
+    }
+  } finally {
+    target.off('error', onError);
+  }
+}
+
+/** The whole of a readable, as one buffer (stdin for `push -`). */
+export async function readAll(source: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerExec } from './commands/exec.js';
+import { registerInit } from './commands/init.js';
+import { registerList } from './commands/list.js';
+import { registerLockCommands } from './commands/locks.js';
+import { registerPull } from './commands/pull.js';
+import { registerPush } from './commands/push.js';
+import { registerShow } from './commands/show.js';
+import { registerStatus } from './commands/status.js';
+import { registerWorkspace } from './commands/workspace.js';
+import { parseDuration } from './duration.js';
+import { paint, styleFromArgv } from './report.js';
+import type { CliRuntime } from './runtime.js';
+import type { GlobalOptions } from './target.js';
+
+const ENVIRONMENT_HELP = `
+Target (first that applies): --state, --backend, --env, the config's
+defaultEnvironment, else ./terraform.tfstate in the working directory.
+
+Environment variables:
+  TEMPEH_CONFIG, TEMPEH_ENV, TEMPEH_WORKSPACE, TEMPEH_STATE, TEMPEH_BACKEND
+                  defaults for the flags of the same name
+  TEMPEH_LOCK_ID  default for --lock-id (set by \`tempeh exec\` for its child)
+  NO_COLOR        disables colour, like --no-color
+
+Exit codes: 0 ok, 1 error, 2 usage error; \`exec\` exits with its command's code.
+`;
+
+/** Builds the whole command tree for one run. Nothing here calls process.exit. */
+export function createProgram(runtime: CliRuntime): Command {
+  const program = new Command('tempeh')
+    .description('Inspect, lock and move Terraform/OpenTofu state (format v4) in local files and remote backends.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .option('--config <path>', 'config file (default: nearest tempeh.config.json upwards)')
+    .option('--env <name>', 'environment from the config file')
+    .option('--workspace <name>', "workspace (default: the environment's, else 'default')")
+    .option('--state <path>', 'work on this state file directly (local backend, default workspace)')
+    .option('--backend <url>', 'backend given as a URL, e.g. file:///srv/tf/terraform.tfstate')
+    .option('--json', 'machine-readable output on stdout; errors as one JSON line on stderr')
+    .option('--no-color', 'no colours in messages')
+    .helpOption('-h, --help', 'show help')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.hook('preAction', (_root, actionCommand) => {
+    runtime.setGlobals(globalsOf(actionCommand));
+  });
+
+  registerStatus(program, runtime);
+  registerInit(program, runtime);
+  registerWorkspace(program, runtime);
+  registerList(program, runtime);
+  registerShow(program, runtime);
+  registerPull(program, runtime);
+  registerPush(program, runtime);
+  registerLockCommands(program, runtime);
+  registerExec(program, runtime);
+
+  // After every command exists: each gets its own output config, so an error names its own usage line.
+  for (const command of allCommands(program)) configureOutput(command, runtime);
+  return program;
+}
+
+/**
+ * Commander's own errors (unknown option, missing argument, unknown
+ * command) printed in Tempeh's format, with the usage line of the command
+ * that failed. main() turns them into exit code 2.
+ */
+function configureOutput(command: Command, runtime: CliRuntime): void {
+  const { io } = runtime;
+  command.configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    // Commander writes here only the help shown for a missing command; under --json stderr carries JSON lines only.
+    writeErr: (text) => {
+      if (!styleFromArgv(runtime.argv, io).json) io.stderr.write(text);
+    },
+    outputError: (text) => {
+      const message = text.replace(/^error:\s*/, '').trim().replace(/\s*\n\s*/g, ' ');
+      const name = commandPath(command);
+      const hint = `usage: ${name} ${command.usage()}; see \`${name} --help\``;
+      const style = styleFromArgv(runtime.argv, io);
+      if (style.json) {
+        io.stderr.write(`${JSON.stringify({ error: { code: 'TEMPEH_E_USAGE', message, hint } })}\n`);
+        return;
+      }
+      io.stderr.write(`${paint(style, 31, 'error[TEMPEH_E_USAGE]')}: ${message}\n  hint: ${hint}\n`);
+    },
+  });
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function globalsOf(command: Command): GlobalOptions {
+  const all: Record<string, unknown> = command.optsWithGlobals();
+  const text = (key: string): string | undefined => {
+    const value = all[key];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    config: text('config'),
+    env: text('env'),
+    workspace: text('workspace'),
+    state: text('state'),
+    backend: text('backend'),
+    json: all.json === true,
+    color: all.color !== false,
+  };
+}
+
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  if (typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string') {
+    return manifest.version;
+  }
+  return '0.0.0';
+}
+
+/** `--lock-id ID`, shared by the commands that can act under a lock someone already holds. */
+export function lockIdOption(): Option {
+  return new Option('--lock-id <id>', 'act under this lock, already held (default: $TEMPEH_LOCK_ID)');
+}
+
+/** `--lock-timeout DURATION`: how long to retry a held lock; the parsed value is in milliseconds. */
+export function lockTimeoutOption(defaultText: string): Option {
+  return new Option('--lock-timeout <duration>', 'how long to retry while the state is locked (500ms, 10s, 2m)')
+    .default(parseDuration(defaultText) ?? 0, defaultText)
+    .argParser((value: string) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 10s or 2m');
+      return ms;
+    });
+}
+
+/** Sets the exit code from what a command action returns (nothing means 0). */
+export function action<Args extends unknown[]>(
+  runtime: CliRuntime,
+  run: (...args: Args) => Promise<number | void>,
+): (...args: Args) => Promise<void> {
+  return async (...args: Args) => {
+    runtime.exitCode = (await run(...args)) ?? 0;
+  };
+}
