@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // the packages through their public entry points (dist/), so `tsc -b` runs first.
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*', 'examples'],
   },
 });
