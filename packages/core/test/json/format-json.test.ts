@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TempehError } from '../../src/errors.js';
+import { codeOf } from '../helpers/error-code.js';
 import { formatJson, formatJsonUnknown, quoteJsonString } from '../../src/json/format-json.js';
 import { JsonNumber, setKeyOrder, type JsonObject, type JsonValue } from '../../src/json/json-value.js';
 import { parseJson } from '../../src/json/parse-json.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TempehError) return err.code;
-    throw err;
-  }
-  throw new Error('expected an error, nothing was thrown');
-}
 
 describe('formatJson: layout (Go json.MarshalIndent with two spaces)', () => {
   it('writes nested values as Terraform does', () => {

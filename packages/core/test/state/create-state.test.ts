@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TempehError } from '../../src/errors.js';
+import { codeOf } from '../helpers/error-code.js';
 import { setKeyOrder } from '../../src/json/json-value.js';
 import { DEFAULT_TERRAFORM_VERSION, createState } from '../../src/state/create-state.js';
 import { formatState, serializeState, statesEqual } from '../../src/state/format-state.js';
@@ -10,15 +10,6 @@ import { LINEAGE_PATTERN } from '../../src/state/schema.js';
 const fixture = (path: string): string =>
   readFileSync(new URL(`../../../../fixtures/terraform/${path}`, import.meta.url), 'utf8');
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TempehError) return err.code;
-    throw err;
-  }
-  throw new Error('expected an error, nothing was thrown');
-}
 
 describe('createState', () => {
   it('writes exactly what `terraform workspace new` stored in the pg backend', () => {
