@@ -80,7 +80,7 @@ describe('tempeh lock / unlock / force-unlock', () => {
   });
 
   it.skipIf(!hasScript)(
-    'force-unlock asks on a terminal and breaks the lock only on "yes" (skipped: util-linux `script` is not installed)',
+    'force-unlock asks on a terminal and breaks the lock only on "yes" (needs util-linux `script`)',
     async () => {
       const dir = await dirWithState();
       const id = await takeLock(dir);
