@@ -29,6 +29,9 @@ export const ERROR_CODES = {
   TEMPEH_E_PLUGIN_DEPENDENCY: 'A plugin was applied without what it declares it needs.',
   TEMPEH_E_HOOK_UNSETTLED: 'A plugin tap returned a promise that never settled.',
   PLUGIN_ERROR: 'A plugin tap threw; carries the plugin name, the hook name and the cause.',
+  TEMPEH_E_WORKER_TASK: 'A worker task could not be loaded, or threw; carries the task module, export, phase and resource index.',
+  TEMPEH_E_WORKER_CRASHED: 'A worker thread died while running a batch (process.exit, an uncaught error outside a task, out of memory).',
+  TEMPEH_E_CANCELLED: 'An operation was cancelled through its AbortSignal, or the pool running it was closed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -292,5 +295,70 @@ export class PluginError extends TempehError {
     });
     this.plugin = plugin;
     this.hook = hook;
+  }
+}
+
+/** Where a worker task failed: importing it, its `init`, mapping a resource, or sending its result back. */
+export type WorkerTaskPhase = 'load' | 'init' | 'map' | 'encode';
+
+/** Identifies a worker task and where it failed. */
+export interface WorkerTaskErrorDetails {
+  phase: WorkerTaskPhase;
+  module: string;
+  exportName: string;
+  /** The resource being processed (its position in `resources`); undefined for `load` and `init`. */
+  resourceIndex: number | undefined;
+}
+
+/**
+ * A worker task that could not be loaded or that threw. The original error
+ * crossed the thread boundary as data; `cause` is rebuilt from it (name,
+ * message, stack) and `causeCode` keeps its TempehError code, if any.
+ */
+export class WorkerTaskError extends TempehError {
+  readonly phase: WorkerTaskPhase;
+  readonly module: string;
+  readonly exportName: string;
+  readonly resourceIndex: number | undefined;
+  readonly causeCode: string | undefined;
+
+  constructor(details: WorkerTaskErrorDetails, cause: Error, options: { causeCode?: string } = {}) {
+    const task = `worker task '${details.exportName}' from ${details.module}`;
+    const where = details.resourceIndex === undefined ? '' : ` on resources[${details.resourceIndex}]`;
+    const messages: Record<WorkerTaskPhase, string> = {
+      load: `${task} could not be loaded: ${cause.message}`,
+      init: `${task} failed in init(): ${cause.message}`,
+      map: `${task} failed${where}: ${cause.message}`,
+      encode: `${task} returned a value${where} that cannot be sent back from the worker: ${cause.message}`,
+    };
+    const hints: Record<WorkerTaskPhase, string> = {
+      load: `check that '${details.module}' is an absolute file URL or a package resolvable from @tempeh/core, and that it exports '${details.exportName}' as a function or an object with map()`,
+      init: `fix the task's init() or the options passed to it; see cause`,
+      map: `the fault is in the task or in that resource; see cause (its stack is the worker's)`,
+      encode: 'return plain data from the task: JSON values, JsonNumber, Uint8Array',
+    };
+    super('TEMPEH_E_WORKER_TASK', messages[details.phase], { cause, hint: hints[details.phase] });
+    this.phase = details.phase;
+    this.module = details.module;
+    this.exportName = details.exportName;
+    this.resourceIndex = details.resourceIndex;
+    this.causeCode = options.causeCode;
+  }
+}
+
+/** A worker thread died mid-batch; the pool replaces the thread, and the batch is lost. */
+export class WorkerCrashedError extends TempehError {
+  constructor(cause: unknown) {
+    super('TEMPEH_E_WORKER_CRASHED', `a worker thread died while running a batch: ${toError(cause).message}`, {
+      cause,
+      hint: 'a task called process.exit, threw outside its promise, or ran out of memory; run again, and check the tasks in use',
+    });
+  }
+}
+
+/** The caller aborted the operation, or closed the pool it was running in. */
+export class CancelledError extends TempehError {
+  constructor(what: string, options?: ErrorOptions) {
+    super('TEMPEH_E_CANCELLED', `${what} was cancelled`, { hint: 'nothing to fix if you cancelled it; otherwise run it again', ...options });
   }
 }

@@ -22,6 +22,9 @@ import {
   TempehError,
   UnknownBackendError,
   UsageError,
+  WorkerTaskError,
+  WorkerCrashedError,
+  CancelledError,
   type ErrorCode,
   type LockInfo,
 } from '../src/errors.js';
@@ -83,6 +86,10 @@ const SAMPLES: Record<string, () => TempehError> = {
   PluginDependencyError: () => new PluginDependencyError('backup', "plugin 'validate'"),
   HookUnsettledError: () => new HookUnsettledError('slow', 'beforeSave'),
   PluginError: () => new PluginError('broken', 'afterSave', new Error('x')),
+  WorkerTaskError: () =>
+    new WorkerTaskError({ phase: 'map', module: 'file:///tasks/team.mjs', exportName: 'countTeam', resourceIndex: 3 }, new TypeError('x is undefined')),
+  WorkerCrashedError: () => new WorkerCrashedError(new Error('worker exited with code: 1')),
+  CancelledError: () => new CancelledError('the batch'),
 };
 
 /** The TempehError subclasses exported by errors.ts, by export name. */
