@@ -9,3 +9,4 @@ export * from './state-manager/index.js';
 export * from './backend/memory-backend.js';
 export * from './backend/streams.js';
 export * from './address/index.js';
+export * from './engine/index.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { formatJson } from '../../../src/json/format-json.js';
+import { formatJsonUnknown } from '../../../src/json/format-json.js';
 import { parseState } from '../../../src/state/parse-state.js';
 import type { TerraformState } from '../../../src/state/types.js';
 import { packBatch, type RawResource, type WorkerTask } from '../../../src/engine/pool/index.js';
@@ -36,7 +36,7 @@ export function resourceBatch(state: TerraformState): RawResource[] {
   const encoder = new TextEncoder();
   let offset = 0;
   return state.resources.map((resource, index) => {
-    const bytes = encoder.encode(formatJson(resource));
+    const bytes = encoder.encode(formatJsonUnknown(resource));
     const raw = { bytes, index, offset };
     offset += bytes.byteLength + 2;
     return raw;
