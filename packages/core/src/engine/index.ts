@@ -12,3 +12,5 @@ export {
   type PoolProvider,
 } from './engine.js';
 export * from './pipeline/index.js';
+export * from './diff/index.js';
+export * from './graph/index.js';
