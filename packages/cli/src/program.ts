@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerExec } from './commands/exec.js';
+import { registerFind } from './commands/find.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 import { registerLockCommands } from './commands/locks.js';
 import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
 import { registerShow } from './commands/show.js';
+import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
 import { registerWorkspace } from './commands/workspace.js';
 import { parseDuration } from './duration.js';
@@ -51,6 +53,8 @@ export function createProgram(runtime: CliRuntime): Command {
   registerInit(program, runtime);
   registerWorkspace(program, runtime);
   registerList(program, runtime);
+  registerStats(program, runtime);
+  registerFind(program, runtime);
   registerShow(program, runtime);
   registerPull(program, runtime);
   registerPush(program, runtime);

@@ -10,3 +10,4 @@ export * from './backend/memory-backend.js';
 export * from './backend/streams.js';
 export * from './address/index.js';
 export * from './engine/index.js';
+export * from './inspect/index.js';
