@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stateStats, type StatsGroup } from '../../src/inspect/state-stats.js';
+import { stateStats, type StateStats, type StatsGroup } from '../../src/inspect/state-stats.js';
 import { REPO_ROOT, chunked } from './fixture-states.js';
 
 // Fixtures in Terraform's own layout: each resource runs from a line "    {" to a line "    }" or "    },".
@@ -15,21 +15,7 @@ const FIXTURES = [
   'fixtures/odd-keys/modules/terraform.tfstate',
 ];
 
-interface Expected {
-  resources: number;
-  managed: number;
-  data: number;
-  instances: number;
-  tainted: number;
-  deposed: number;
-  sensitiveAttributes: number;
-  resourceBytes: number;
-  totalBytes: number;
-  byType: StatsGroup[];
-  byProvider: StatsGroup[];
-  byModule: StatsGroup[];
-  largest: { address: string; bytes: number }[];
-}
+type Expected = StateStats;
 
 interface Instance {
   deposed?: string;

@@ -49,7 +49,7 @@ function toStateResource(value: JsonValue, index: number): StateResource {
 }
 
 /** The shape the tasks rely on; full validation is the validator's job. */
-function isStateResource(value: JsonValue): value is JsonObject & StateResource {
+export function isStateResource(value: unknown): value is JsonObject & StateResource {
   return (
     isJsonObject(value) &&
     typeof value.type === 'string' &&

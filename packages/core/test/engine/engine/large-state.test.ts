@@ -1,26 +1,10 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { collector, liveBytes } from '../../helpers/live-memory.js';
 import { generateLargeState } from '../../../src/testing/large-state.js';
 import { builtinTask } from '../../../src/engine/pool/index.js';
 import { processState } from '../../../src/engine/engine.js';
 
 const TARGET_BYTES = 50 * 1024 * 1024;
-
-/** A garbage collector to call: live memory right after a full GC is the measure, not RSS (see the splitter's large-state test). */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc: unknown = runInNewContext('gc');
-  if (typeof gc !== 'function') throw new Error('could not expose the garbage collector');
-  return () => {
-    gc();
-  };
-}
-
-function liveBytes(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 describe('processState on a generated ~50 MB state, streamed through the pool', () => {
   it('hands out every resource in order, holding far less than the input', async () => {

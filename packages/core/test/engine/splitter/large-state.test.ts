@@ -1,31 +1,11 @@
 import { createHash } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { collector, liveBytes } from '../../helpers/live-memory.js';
 import { generateLargeState } from '../../../src/testing/large-state.js';
 import { splitState, type SplitSummary } from '../../../src/engine/splitter/index.js';
 import { parseBytes } from './helpers.js';
 
 const TARGET_BYTES = 50 * 1024 * 1024;
-
-/**
- * A garbage collector to call. RSS is no measure of what the splitter holds:
- * it keeps its high-water mark, and V8 lets tens of MB of dead buffers pile
- * up before it collects. Live memory right after a full GC is the measure.
- */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc: unknown = runInNewContext('gc');
-  if (typeof gc !== 'function') throw new Error('could not expose the garbage collector');
-  return () => {
-    gc();
-  };
-}
-
-function liveBytes(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 interface Digest {
   count: number;

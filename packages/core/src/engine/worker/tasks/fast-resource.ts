@@ -1,6 +1,6 @@
 import { isJsonObject } from '../../../json/json-value.js';
 import type { StateResource } from '../../../state/types.js';
-import type { ResourceView } from '../resource-view.js';
+import { isStateResource, type ResourceView } from '../resource-view.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // A numeric index_key written as anything but a plain integer (1.0, 3e0, -0, 1.7).
@@ -32,17 +32,6 @@ export function fastResource(view: ResourceView): StateResource | undefined {
     if (error instanceof SyntaxError) return undefined;
     throw error;
   }
-  return isStateResource(value) ? value : undefined;
-}
-
-function isStateResource(value: unknown): value is StateResource {
-  return (
-    isJsonObject(value) &&
-    typeof value.type === 'string' &&
-    typeof value.name === 'string' &&
-    typeof value.mode === 'string' &&
-    typeof value.provider === 'string' &&
-    Array.isArray(value.instances) &&
-    value.instances.every(isJsonObject)
-  );
+  // The fast path also needs every instance to be an object; otherwise the lossless path decides.
+  return isStateResource(value) && value.instances.every(isJsonObject) ? value : undefined;
 }
