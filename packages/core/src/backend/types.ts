@@ -32,6 +32,17 @@ export interface StateReadHandle {
   size: number | undefined;
 }
 
+export interface ReadOptions {
+  /**
+   * Whether the caller needs `StateReadHandle.revision` (default true). A
+   * read-only caller (list, stats, diff) passes false: a backend whose
+   * revision costs a pass over the bytes (the local backend hashes the file)
+   * may then skip it and return `revision: undefined`. Backends that get the
+   * revision for free (an ETag, a version row) return it either way.
+   */
+  revision?: boolean;
+}
+
 export interface WriteOptions {
   /** The lock the caller holds. A backend refuses a write to a workspace locked under another ID. */
   lockId?: string;
@@ -112,7 +123,7 @@ export interface StateBackend {
   deleteState(workspace: string, options?: { lockId?: string }): Promise<void>;
 
   /** Stream the stored bytes, or `undefined` when there is no state. */
-  readStream(workspace: string): Promise<StateReadHandle | undefined>;
+  readStream(workspace: string, options?: ReadOptions): Promise<StateReadHandle | undefined>;
   /** Stream bytes in; atomic like putState. */
   writeStream(workspace: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<WriteResult>;
 

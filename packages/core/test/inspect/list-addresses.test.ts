@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listInstanceAddresses } from '../../src/address/state-instances.js';
 import { TempehError } from '../../src/errors.js';
-import { listAddresses } from '../../src/inspect/list-addresses.js';
+import { listAddresses, listAddressesText } from '../../src/inspect/list-addresses.js';
 import { parseState } from '../../src/state/parse-state.js';
 import { REPO_ROOT, chunked, fixtureStates } from './fixture-states.js';
 
@@ -49,6 +49,18 @@ describe('listAddresses', () => {
     });
   });
 
+  /** listAddressesText's chunks as one string. */
+  async function textOf(chunks: Promise<Uint8Array[]>): Promise<string> {
+    return Buffer.concat(await chunks).toString('utf8');
+  }
+
+  it.each(states)('listAddressesText prints the same lines as listAddresses on %s', async (state) => {
+    const bytes = await readFile(path.join(REPO_ROOT, state));
+    const expected = reference(bytes);
+    if ('code' in expected) return expect(await codeOfRejection(listAddressesText(chunked(bytes)))).toBe(expected.code);
+    expect(await textOf(listAddressesText(chunked(bytes)))).toBe(expected.lines.map((line) => `${line}\n`).join(''));
+  });
+
   it('refuses the non-integer index keys of number-keys with TEMPEH_E_INVALID_STATE on both paths', async () => {
     const bytes = await readFile(path.join(REPO_ROOT, 'fixtures/odd-keys/handmade/number-keys/terraform.tfstate'));
     expect(await codeOfRejection(listAddresses(chunked(bytes)))).toBe('TEMPEH_E_INVALID_STATE');
@@ -92,6 +104,7 @@ describe('listAddresses', () => {
     // Indented, and compacted as `jq -c` writes it (no layout for the splitter's fast path).
     for (const shuffled of [Buffer.from(JSON.stringify(parsed, null, 2)), Buffer.from(JSON.stringify(parsed))]) {
       expect(await listAddresses(chunked(shuffled))).toEqual(expected);
+      expect(await textOf(listAddressesText(chunked(shuffled)))).toBe(expected.map((line) => `${line}\n`).join(''));
       expect(await listAddresses(chunked(shuffled), { inProcessBelowBytes: 0, threads: 2 })).toEqual(expected);
     }
   });
@@ -106,6 +119,7 @@ describe('listAddresses', () => {
     const expected = listInstanceAddresses(parseState(bytes));
     expect(expected).toEqual(['terraform_data.a[0]', 'terraform_data.a[1]', 'terraform_data.a[2]', 'terraform_data.a[3]']);
     expect(await listAddresses(chunked(bytes))).toEqual(expected);
+    expect(await textOf(listAddressesText(chunked(bytes)))).toBe(expected.map((line) => `${line}\n`).join(''));
   });
 });
 

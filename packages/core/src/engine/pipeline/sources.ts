@@ -80,7 +80,8 @@ function workspaceInput(backend: StateBackend, workspace: string): StateInput {
   return {
     tag: { kind: 'workspace', backend: backend.type, workspace },
     async open() {
-      const handle = await backend.readStream(workspace);
+      // Pipelines only read: spare the backend any work for a revision (the local backend would hash the whole file).
+      const handle = await backend.readStream(workspace, { revision: false });
       if (handle === undefined) return undefined;
       return { stream: handle.stream, size: handle.size };
     },

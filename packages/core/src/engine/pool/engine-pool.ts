@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { CancelledError, WorkerCrashedError, isTempehError } from '../../errors.js';
 import type { BatchReply, BatchRequest, WorkerTask } from '../worker/messages.js';
@@ -24,7 +25,21 @@ export interface EnginePoolOptions {
    * thread. Default: ignore.
    */
   onIdleWorkerError?: (error: WorkerCrashedError) => void;
+  /**
+   * V8 heap limits of each worker. Default: `DEFAULT_WORKER_RESOURCE_LIMITS`
+   * (a small young generation; the old generation keeps V8's default).
+   */
+  resourceLimits?: ResourceLimits;
 }
+
+/**
+ * A batch's parse garbage dies young, so a small young generation costs a
+ * few percent of speed (more frequent scavenges) and saves tens of MB of
+ * resident memory per worker: measured on a 1 GB state with 2 workers, peak
+ * RSS 276 MB with V8's default against 215 MB with 4 MB. The old generation
+ * is left alone, so one very large resource still parses.
+ */
+export const DEFAULT_WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({ maxYoungGenerationSizeMb: 4 });
 
 export interface RunOptions {
   /** Aborting rejects this run with CancelledError (TEMPEH_E_CANCELLED); a running batch's worker is replaced. */
@@ -61,6 +76,7 @@ export class EnginePool {
       // stalls its event loop: a task's stray timer would then fire inside
       // the next, innocent batch. 'async' keeps idle workers' loops running.
       atomics: 'async',
+      resourceLimits: { ...(options.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS) },
     });
     const onIdleWorkerError = options.onIdleWorkerError;
     // Piscina emits 'error' for a worker that fails with no task in flight;

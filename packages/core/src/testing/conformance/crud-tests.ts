@@ -120,6 +120,16 @@ export function registerCrudTests(options: ResolvedOptions): void {
       expect((await backend().getState('default'))?.data.equals(fixture)).toBe(true);
     });
 
+    it('readStream with revision: false reads the same bytes (the revision may be left out)', async () => {
+      const fixture = terraformFixtureState();
+      const written = await backend().writeStream('default', chunked(fixture, 1000), { size: fixture.byteLength });
+      const handle = await backend().readStream('default', { revision: false });
+      expect(handle).toBeDefined();
+      if (!handle) return;
+      if (handle.revision !== undefined) expect(handle.revision).toBe(written.revision);
+      expect((await readAll(handle.stream)).equals(fixture)).toBe(true);
+    });
+
     it('putState then readStream, and writeStream then getState, agree', async () => {
       await backend().putState('a', AWKWARD_BYTES);
       const handle = await backend().readStream('a');
