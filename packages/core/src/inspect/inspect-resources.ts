@@ -1,4 +1,7 @@
-import { InvalidStateError, StateVersionError, WorkerTaskError } from '../errors.js';
+import { InvalidStateError, WorkerTaskError } from '../errors.js';
+import type { JsonObject } from '../json/json-value.js';
+import { parseJson } from '../json/parse-json.js';
+import { assertTerraformState } from '../state/parse-state.js';
 import { processState, type EngineProgress } from '../engine/engine.js';
 import { builtinTask } from '../engine/pool/builtin-tasks.js';
 import type { SplitSummary } from '../engine/splitter/types.js';
@@ -25,14 +28,15 @@ export interface InspectedResource extends ResourceInspection {
 
 /**
  * Every resource's `resource-inspect` result, in resource order, then the
- * top-level `version` checked as `parseState` checks it. A resource the
+ * top-level fields (version, lineage, serial, outputs…) checked as
+ * `parseState` checks them. A resource the
  * state model would refuse fails with InvalidStateError (not the
  * WorkerTaskError the engine wraps it in), so the inspector reports a broken
  * state the same way whichever path ran. `onSummary` gets the top-level
  * fields and the byte count once the input has been read and checked.
  *
- * Only the version and each resource's shape and index keys are checked;
- * the other top-level fields are not validated (that is `validate`'s job).
+ * Resources are checked for their shape and index keys only; the full
+ * per-resource schema is `validate`'s job.
  */
 export async function* inspectResources(
   source: AsyncIterable<Uint8Array>,
@@ -49,7 +53,7 @@ export async function* inspectResources(
   } catch (error) {
     throw unwrapStateError(error);
   }
-  checkVersion(processing.summary);
+  checkTopLevel(processing.summary);
   onSummary?.(processing.summary);
 }
 
@@ -61,14 +65,27 @@ export function unwrapStateError(error: unknown): unknown {
   return new InvalidStateError(cause.message, { cause: error, ...(location === undefined ? {} : { location }) });
 }
 
-function checkVersion(summary: SplitSummary): void {
-  const field = summary.fields.find((f) => f.key === 'version');
-  if (field === undefined) throw new InvalidStateError("the state has no 'version' key", { location: '$.version' });
-  const version: unknown = JSON.parse(new TextDecoder().decode(field.bytes));
-  if (typeof version !== 'number' || !Number.isInteger(version)) {
-    throw new InvalidStateError(`the state's 'version' is ${JSON.stringify(version)}, not an integer`, { location: '$.version' });
+/**
+ * The top-level fields checked as `parseState` checks them, with the same
+ * errors: the resources have been checked one by one, so they stand in as
+ * an empty array. The fields other than `resources` are small (outputs,
+ * check results), so parsing them whole costs nothing next to the resources.
+ */
+function checkTopLevel(summary: SplitSummary): void {
+  const state: JsonObject = {};
+  for (const field of summary.fields) {
+    try {
+      state[field.key] = parseJson(field.bytes);
+    } catch (error) {
+      if (!(error instanceof InvalidStateError)) throw error;
+      throw new InvalidStateError(`the value of the top-level key ${JSON.stringify(field.key)} is not valid JSON: ${error.message}`, {
+        location: `byte ${field.offset}`,
+        cause: error,
+      });
+    }
   }
-  if (version !== 4) throw new StateVersionError(version);
+  state['resources'] = [];
+  assertTerraformState(state);
 }
 
 function isResourceInspection(value: unknown): value is ResourceInspection {

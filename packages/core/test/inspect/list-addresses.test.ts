@@ -109,6 +109,22 @@ describe('listAddresses', () => {
     }
   });
 
+  it.each([
+    ['lineage', 42],
+    ['serial', 'one'],
+    ['outputs', []],
+    ['terraform_version', null],
+  ])('refuses a top-level %s that parseState refuses (%j), on both paths', async (key, value) => {
+    const bytes = await readFile(path.join(REPO_ROOT, 'fixtures/terraform/terraform.tfstate'));
+    const broken: unknown = JSON.parse(bytes.toString('utf8'));
+    if (typeof broken !== 'object' || broken === null) throw new Error('bad fixture');
+    Reflect.set(broken, key, value);
+    const text = Buffer.from(JSON.stringify(broken, null, 2));
+    expect(reference(text)).toEqual({ code: 'TEMPEH_E_INVALID_STATE' });
+    expect(await codeOfRejection(listAddresses(chunked(text)))).toBe('TEMPEH_E_INVALID_STATE');
+    expect(await codeOfRejection(listAddresses(chunked(text), { inProcessBelowBytes: 0, threads: 1 }))).toBe('TEMPEH_E_INVALID_STATE');
+  });
+
   it('merges entries that share a resource address, as Terraform does', async () => {
     const state = (resources: unknown[]): Buffer => Buffer.from(JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 1, lineage: '00000000-0000-0000-0000-000000000000', outputs: {}, resources }, null, 2));
     const entry = (name: string, keys: (string | number)[]): unknown => ({
