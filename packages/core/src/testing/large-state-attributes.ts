@@ -13,7 +13,7 @@ const CITIES = ['Zürich', 'São Paulo', 'Kraków', 'Montréal'];
 /** Unix nanoseconds are beyond 2^53: they only survive as exact number text. */
 const NANO_EPOCH = 1715428800123456789n;
 
-function tags(service: string, name: string, owner: string, random: SeededRandom): { tags: JsonObject; tags_all: JsonObject } {
+export function tags(service: string, name: string, owner: string, random: SeededRandom): { tags: JsonObject; tags_all: JsonObject } {
   const tagSet: JsonObject = {
     CostCenter: `cc-${random.int(1000, 9999)}`,
     Environment: 'prod',

@@ -5,8 +5,11 @@ import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { JsonNumber, type JsonObject } from '../json/json-value.js';
 import { goJsonIndent, goJsonString } from './go-json.js';
-import { rootResources, serviceResources } from './large-state-resources.js';
+import { LargeStateMutator, checkMutation, type LargeStateChanges, type LargeStateMutation } from './large-state-mutation.js';
+import { resourceJson, rootResources, serviceResources, type ResourceSpec } from './large-state-resources.js';
 import { SeededRandom } from './random.js';
+
+export type { LargeStateChanges, LargeStateMutation } from './large-state-mutation.js';
 
 export interface LargeStateOptions {
   /** Minimum size in bytes. Generation stops after the first module that reaches it, so the result is a little larger. */
@@ -19,6 +22,13 @@ export interface LargeStateOptions {
   serial?: number;
   /** Roughly how many bytes each yielded chunk holds. Default 64 KiB, as Node's file streams. */
   chunkBytes?: number;
+  /**
+   * Generate a modified copy of the state these options give without
+   * `mutate`: same lineage, serial + 1, the same resources except every Nth,
+   * which is changed, has one instance more, or is gone. `changes()` says
+   * which instances differ, so a diff of the two can be checked against it.
+   */
+  mutate?: LargeStateMutation;
 }
 
 /** A generated state: its identity, and its bytes on demand. */
@@ -34,6 +44,12 @@ export interface LargeState {
   readonly stream: AsyncIterable<Buffer>;
   /** The same bytes, synchronously (for callers that do not need the event loop to run). */
   chunks(): Iterable<Buffer>;
+  /**
+   * What this state differs in from the one generated without `mutate`
+   * (empty lists without it). Known once the bytes have been generated to
+   * the end; called before that, it generates them once, discarding them.
+   */
+  changes(): LargeStateChanges;
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024;
@@ -44,9 +60,13 @@ const DEFAULT_CHUNK_BYTES = 64 * 1024;
  * (Go's MarshalIndent with two spaces, Terraform's key and resource order,
  * `<>&` escaped), so parsing and re-formatting it gives the same bytes.
  * Content: a few root resources, then `module.service["svc-NNNNNNNN"]`
- * instances of ~30 KB each (EC2 instances with tags and nested blocks, RDS
- * with a sensitive password and a number beyond 2^53, S3 with a JSON policy,
- * Route53 for_each records, deposed objects now and then).
+ * instances of 40 to 60 KB each: EC2 instances (count) with tags and nested
+ * blocks, tainted or deposed now and then; RDS with a sensitive password and
+ * a number beyond 2^53; S3 with a JSON policy; Route53 for_each records; an
+ * AMI data source; and a nested `module.monitoring` with CloudWatch alarms
+ * (count, 12 of them in every fourth service), an IAM policy document data
+ * source, an SNS topic and a subscription with a sensitive endpoint. With
+ * `mutate`, a modified copy.
  */
 export function generateLargeState(options: LargeStateOptions): LargeState {
   if (!Number.isSafeInteger(options.targetBytes) || options.targetBytes < 0)
@@ -54,17 +74,26 @@ export function generateLargeState(options: LargeStateOptions): LargeState {
   const seed = options.seed ?? 1;
   const identity = new SeededRandom(seed);
   const lineage = options.lineage ?? identity.uuid();
-  const serial = options.serial ?? identity.int(1, 100_000);
+  const baseSerial = options.serial ?? identity.int(1, 100_000);
+  const mutate = options.mutate;
+  // Fail here rather than on the first iteration.
+  if (mutate !== undefined) checkMutation(mutate);
+  let changes: LargeStateChanges | undefined = mutate === undefined ? { added: [], removed: [], changed: [] } : undefined;
   const settings: GeneratorSettings = {
     seed,
     lineage,
-    serial,
+    serial: mutate === undefined ? baseSerial : baseSerial + 1,
+    baseSerial,
     targetBytes: options.targetBytes,
     chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+    mutate,
+    onEnd: (report) => {
+      changes = report;
+    },
   };
   return {
     lineage,
-    serial,
+    serial: settings.serial,
     stream: {
       async *[Symbol.asyncIterator]() {
         for (const chunk of generateChunks(settings)) {
@@ -74,6 +103,15 @@ export function generateLargeState(options: LargeStateOptions): LargeState {
       },
     },
     chunks: () => generateChunks(settings),
+    changes: () => {
+      if (changes === undefined) {
+        const pass = generateChunks(settings);
+        let step = pass.next();
+        while (step.done !== true) step = pass.next();
+        changes = step.value;
+      }
+      return { added: [...changes.added], removed: [...changes.removed], changed: [...changes.changed] };
+    },
   };
 }
 
@@ -81,24 +119,36 @@ interface GeneratorSettings {
   seed: number;
   lineage: string;
   serial: number;
+  /** The serial of the state without mutation. */
+  baseSerial: number;
   targetBytes: number;
   chunkBytes: number;
+  mutate: LargeStateMutation | undefined;
+  /** Called when a pass has generated the whole state, with what the mutation changed. */
+  onEnd: (changes: LargeStateChanges) => void;
 }
 
-function* generateChunks(settings: GeneratorSettings): Generator<Buffer> {
+const RESOURCE_INDENT = '    ';
+
+/** The state's bytes in chunks; returns (and reports through `onEnd`) what the mutation changed. */
+function* generateChunks(settings: GeneratorSettings): Generator<Buffer, LargeStateChanges> {
   // Resource content draws from its own sequence, so overriding lineage or
   // serial does not change the resources.
   const random = new SeededRandom(settings.seed ^ 0x5eed5eed);
+  const mutator = settings.mutate === undefined ? undefined : new LargeStateMutator(settings.mutate);
   let pending: string[] = [];
   let pendingChars = 0;
-  // Characters, not bytes: the text is mostly ASCII and a character is never
-  // more bytes than one, so counting characters can only stop late, not early.
-  let written = 0;
+  // The size of the state without mutation decides when to stop, so a
+  // modified copy has the same services as its base. Characters, not bytes:
+  // the text is mostly ASCII and a character is never more bytes than one,
+  // so counting characters can only stop late, not early.
+  let baseChars = 0;
+  let baseResources = 0;
+  let writtenResources = 0;
 
   function* push(text: string): Generator<Buffer> {
     pending.push(text);
     pendingChars += text.length;
-    written += text.length;
     if (pendingChars >= settings.chunkBytes) {
       const chunk = Buffer.from(pending.join(''), 'utf8');
       pending = [];
@@ -107,20 +157,29 @@ function* generateChunks(settings: GeneratorSettings): Generator<Buffer> {
     }
   }
 
-  yield* push(
+  function* resource(spec: ResourceSpec): Generator<Buffer> {
+    const kept = mutator === undefined ? spec : mutator.apply(spec);
+    const text = kept === undefined ? undefined : goJsonIndent(resourceJson(kept), RESOURCE_INDENT);
+    const baseText = kept === spec && text !== undefined ? text : goJsonIndent(resourceJson(spec), RESOURCE_INDENT);
+    baseChars += (baseResources++ === 0 ? 1 : 2) + RESOURCE_INDENT.length + baseText.length;
+    if (text !== undefined) yield* push(`${writtenResources++ === 0 ? '' : ','}\n${RESOURCE_INDENT}${text}`);
+  }
+
+  const header =
     `{\n  "version": 4,\n  "terraform_version": "1.11.4",\n  "serial": ${settings.serial},\n  "lineage": ${goJsonString(settings.lineage)},\n` +
-      `  "outputs": ${goJsonIndent(outputs(random), '  ')},\n  "resources": [`,
-  );
-  let first = true;
-  for (const resource of rootResources(random)) {
-    yield* push(`${first ? '' : ','}\n    ${goJsonIndent(resource, '    ')}`);
-    first = false;
+    `  "outputs": ${goJsonIndent(outputs(random), '  ')},\n  "resources": [`;
+  baseChars += header.length - String(settings.serial).length + String(settings.baseSerial).length;
+  yield* push(header);
+  for (const spec of rootResources(random)) yield* resource(spec);
+  for (let index = 0; baseChars < settings.targetBytes; index++) {
+    for (const spec of serviceResources(index, random)) yield* resource(spec);
   }
-  for (let index = 0; written < settings.targetBytes; index++) {
-    for (const resource of serviceResources(index, random)) yield* push(`,\n    ${goJsonIndent(resource, '    ')}`);
-  }
-  yield* push('\n  ],\n  "check_results": null\n}\n');
+  // Go writes an empty array as [] on one line.
+  yield* push(`${writtenResources === 0 ? '' : '\n  '}],\n  "check_results": null\n}\n`);
   if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8');
+  const changes = mutator?.report() ?? { added: [], removed: [], changed: [] };
+  settings.onEnd(changes);
+  return changes;
 }
 
 function outputs(random: SeededRandom): JsonObject {
@@ -140,6 +199,8 @@ export interface WrittenLargeState {
   sha256: string;
   lineage: string;
   serial: number;
+  /** What the file differs in from the state written without `mutate` (empty lists without it). */
+  changes: LargeStateChanges;
 }
 
 /** Write a generated state of at least `targetBytes` to `path`, streaming. */
@@ -162,5 +223,5 @@ export async function writeLargeStateFile(
     },
     createWriteStream(path),
   );
-  return { path, size, sha256: hash.digest('hex'), lineage: state.lineage, serial: state.serial };
+  return { path, size, sha256: hash.digest('hex'), lineage: state.lineage, serial: state.serial, changes: state.changes() };
 }

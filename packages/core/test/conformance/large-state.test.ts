@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareInstanceKeys } from '../../src/address/compare.js';
 import { JsonNumber, isJsonObject, type JsonValue } from '../../src/json/json-value.js';
 import { formatState, parseState } from '../../src/state/index.js';
 import type { TerraformState } from '../../src/state/types.js';
@@ -75,7 +76,7 @@ describe('generateLargeState', () => {
     expect(keys).toEqual([...keys].sort());
     for (const resource of state.resources) {
       const indexKeys = resource.instances.filter((i) => i.deposed === undefined).map((i) => i.index_key);
-      expect(indexKeys).toEqual([...indexKeys].sort());
+      expect(indexKeys).toEqual([...indexKeys].sort(compareInstanceKeys));
     }
   });
 
