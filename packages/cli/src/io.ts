@@ -40,10 +40,32 @@ export async function writeAll(target: Writable, source: AsyncIterable<Uint8Arra
   try {
     for await (const chunk of source) {
       if (closed) return;
-      if (!target.write(chunk)) await Promise.race([once(target, 'drain'), once(target, 'close')]);
+      if (target.write(chunk)) continue;
+      try {
+        await drainOrClose(target);
+      } catch (error) {
+        // The wait rejects on the stream's 'error'; a gone reader (EPIPE) still ends the copy quietly.
+        if (closed) return;
+        throw error;
+      }
     }
   } finally {
     target.off('error', onError);
+  }
+}
+
+/**
+ * Waits for 'drain' or 'close', whichever comes first, then removes the
+ * listeners of both: a bare `Promise.race` of two `once` calls leaves the
+ * loser's listeners behind on every wait, and a large state waits often.
+ */
+async function drainOrClose(target: Writable): Promise<void> {
+  const settled = new AbortController();
+  try {
+    await Promise.race([once(target, 'drain', { signal: settled.signal }), once(target, 'close', { signal: settled.signal })]);
+  } finally {
+    // The loser rejects with an AbortError; race has already subscribed to it, so that rejection is handled.
+    settled.abort();
   }
 }
 

@@ -25,6 +25,10 @@ Environment variables:
                   defaults for the flags of the same name
   TEMPEH_LOCK_ID  default for --lock-id (set by \`tempeh exec\` for its child)
   NO_COLOR        disables colour, like --no-color
+  CI              when set (not "false" or "0"), no progress bars, like --no-progress;
+                  TERM=dumb does the same
+  TEMPEH_PROGRESS_DELAY_MS
+                  how long a command runs before its bar shows (default 300)
 
 Exit codes: 0 ok, 1 error, 2 usage error; \`exec\` exits with its command's code.
 `;
@@ -41,6 +45,7 @@ export function createProgram(runtime: CliRuntime): Command {
     .option('--backend <url>', 'backend given as a URL, e.g. file:///srv/tf/terraform.tfstate')
     .option('--json', 'machine-readable output on stdout; errors as one JSON line on stderr')
     .option('--no-color', 'no colours in messages')
+    .option('--no-progress', 'no progress bars on stderr (they show only on a terminal, after 300 ms, without --json or $CI)')
     .helpOption('-h, --help', 'show help')
     .addHelpText('after', ENVIRONMENT_HELP)
     .showSuggestionAfterError(true)
@@ -117,6 +122,7 @@ function globalsOf(command: Command): GlobalOptions {
     backend: text('backend'),
     json: all.json === true,
     color: all.color !== false,
+    progress: all.progress !== false,
   };
 }
 

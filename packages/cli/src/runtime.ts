@@ -31,7 +31,7 @@ export class CliRuntime {
   readonly argv: readonly string[];
   /** Set by the command; main returns it. */
   exitCode = 0;
-  private globalOptions: GlobalOptions = { json: false, color: true };
+  private globalOptions: GlobalOptions = { json: false, color: true, progress: true };
   private configPromise: Promise<LoadedConfig | undefined> | undefined;
   private readonly opened: StateBackend[] = [];
 

@@ -12,6 +12,8 @@ export interface GlobalOptions {
   backend?: string;
   json: boolean;
   color: boolean;
+  /** Progress bars allowed (`--no-progress` turns them off); see progress.ts for when they show. */
+  progress: boolean;
 }
 
 /**

@@ -3,7 +3,7 @@ import { findInstances } from '@tempeh/core';
 import type { Command } from 'commander';
 import { action } from '../program.js';
 import type { CliRuntime } from '../runtime.js';
-import { addFilterOptions, collect, filterFrom, openStateStream, type FilterFlags } from './inspect-options.js';
+import { addFilterOptions, collect, filterFrom, inspectWithProgress, type FilterFlags } from './inspect-options.js';
 
 interface FindFlags extends FilterFlags {
   tag: string[];
@@ -20,11 +20,17 @@ export function registerFind(program: Command, runtime: CliRuntime): void {
   ).action(
     action(runtime, async (flags: FindFlags) => {
       const { stdout } = runtime.io;
-      const found = findInstances(await openStateStream(runtime), { ...filterFrom(flags), tags: flags.tag, attrs: flags.attr });
-      for await (const instance of found) {
-        // A slow reader stops the state from being read further; `once` rejects if the pipe breaks instead of waiting forever.
-        if (!stdout.write(`${JSON.stringify(instance)}\n`)) await once(stdout, 'drain');
-      }
+      await inspectWithProgress(
+        runtime,
+        'find',
+        async (source, engine) => {
+          for await (const instance of findInstances(source, { ...filterFrom(flags), tags: flags.tag, attrs: flags.attr, ...engine })) {
+            // A slow reader stops the state from being read further; `once` rejects if the pipe breaks instead of waiting forever.
+            if (!stdout.write(`${JSON.stringify(instance)}\n`)) await once(stdout, 'drain');
+          }
+        },
+        { writesStdoutWhileRunning: true },
+      );
     }),
   );
 }

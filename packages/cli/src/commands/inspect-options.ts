@@ -1,5 +1,6 @@
-import type { ResourceFilter } from '@tempeh/core';
+import type { InspectOptions, ResourceFilter, StateReadStream } from '@tempeh/core';
 import { type Command, InvalidArgumentError } from 'commander';
+import { withProgress } from '../progress.js';
 import type { CliRuntime } from '../runtime.js';
 import { noStateError } from './shared.js';
 
@@ -35,11 +36,29 @@ export function parseCount(value: string): number {
 
 /**
  * The target workspace's stored bytes, through transformRead, as a stream
- * for the engine. Throws NotFoundError when no state is stored.
+ * for the engine, with its `size` when known (pass it as the engine's
+ * `size` and the progress total). Throws NotFoundError when no state is stored.
  */
-export async function openStateStream(runtime: CliRuntime): Promise<AsyncIterable<Uint8Array>> {
+export async function openStateStream(runtime: CliRuntime): Promise<StateReadStream> {
   const session = await runtime.open();
   const stream = await session.manager.openRead(session.target.workspace);
   if (stream === undefined) throw noStateError(session);
   return stream;
+}
+
+/**
+ * Opens the target's state and runs an inspector on it under a progress bar
+ * labelled `label`: `inspect` gets the stream and the engine options that
+ * carry its size and feed the bar.
+ */
+export async function inspectWithProgress<T>(
+  runtime: CliRuntime,
+  label: string,
+  inspect: (source: StateReadStream, engine: Pick<InspectOptions, 'size' | 'onProgress'>) => Promise<T>,
+  options: { writesStdoutWhileRunning?: boolean } = {},
+): Promise<T> {
+  const source = await openStateStream(runtime);
+  return withProgress(runtime, { label, total: source.size, ...options }, (progress) =>
+    inspect(source, { size: source.size, onProgress: (p) => progress.onProgress(p) }),
+  );
 }

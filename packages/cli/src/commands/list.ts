@@ -2,7 +2,7 @@ import { listAddresses } from '@tempeh/core';
 import type { Command } from 'commander';
 import { action } from '../program.js';
 import type { CliRuntime } from '../runtime.js';
-import { addFilterOptions, filterFrom, openStateStream, type FilterFlags } from './inspect-options.js';
+import { addFilterOptions, filterFrom, inspectWithProgress, type FilterFlags } from './inspect-options.js';
 
 export function registerList(program: Command, runtime: CliRuntime): void {
   addFilterOptions(
@@ -11,8 +11,7 @@ export function registerList(program: Command, runtime: CliRuntime): void {
       .description('list the resource instances in the state, exactly as `terraform state list` does (streamed, any size)'),
   ).action(
     action(runtime, async (flags: FilterFlags) => {
-      // The engine decides in-process or pool by reading ahead: openRead gives no size.
-      const addresses = await listAddresses(await openStateStream(runtime), filterFrom(flags));
+      const addresses = await inspectWithProgress(runtime, 'list', (source, engine) => listAddresses(source, { ...filterFrom(flags), ...engine }));
       const { stdout } = runtime.io;
       if (runtime.globals.json) stdout.write(`${JSON.stringify(addresses)}\n`);
       else stdout.write(addresses.map((a) => `${a}\n`).join(''));

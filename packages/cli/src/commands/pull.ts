@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeAll } from '../io.js';
 import { action, lockIdOption } from '../program.js';
+import { countingBytes, withProgress } from '../progress.js';
 import type { CliRuntime } from '../runtime.js';
 import { assertLockHeld, lockIdFrom, noStateError } from './shared.js';
 
@@ -21,7 +22,9 @@ export function registerPull(program: Command, runtime: CliRuntime): void {
         if (lockId !== undefined) await assertLockHeld(session.manager, workspace, lockId);
         const bytes = await session.manager.openRead(workspace);
         if (!bytes) throw noStateError(session);
-        await writeAll(runtime.io.stdout, bytes);
+        await withProgress(runtime, { label: 'pull', total: bytes.size, writesStdoutWhileRunning: true }, (progress) =>
+          writeAll(runtime.io.stdout, countingBytes(bytes, progress)),
+        );
       }),
     );
 }

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { action } from '../program.js';
 import type { CliRuntime } from '../runtime.js';
 import { formatTable } from '../table.js';
-import { addFilterOptions, filterFrom, openStateStream, parseCount, type FilterFlags } from './inspect-options.js';
+import { addFilterOptions, filterFrom, inspectWithProgress, parseCount, type FilterFlags } from './inspect-options.js';
 
 interface StatsFlags extends FilterFlags {
   top: number;
@@ -17,7 +17,7 @@ export function registerStats(program: Command, runtime: CliRuntime): void {
       .addOption(new Option('--top <n>', 'how many of the largest resources to show').default(10).argParser(parseCount)),
   ).action(
     action(runtime, async (flags: StatsFlags) => {
-      const stats = await stateStats(await openStateStream(runtime), { ...filterFrom(flags), top: flags.top });
+      const stats = await inspectWithProgress(runtime, 'stats', (source, engine) => stateStats(source, { ...filterFrom(flags), top: flags.top, ...engine }));
       runtime.io.stdout.write(runtime.globals.json ? `${JSON.stringify(stats)}\n` : formatStats(stats));
     }),
   );

@@ -77,6 +77,17 @@ interface StoredSnapshot {
   size: number;
 }
 
+/** What `openRead` returns: the stored bytes after transformRead, and how many there are when that is known. */
+export interface StateReadStream extends AsyncIterable<Uint8Array> {
+  /**
+   * Bytes the iteration yields, when known before reading: the backend's
+   * `StateReadHandle.size` when no transformRead tap is registered;
+   * `undefined` when one is (its output size differs from the stored one)
+   * or when the backend does not know the size.
+   */
+  readonly size: number | undefined;
+}
+
 /**
  * Terraform's state discipline on top of any backend: locking with
  * Terraform's LockInfo, serial and lineage checks on save, and every read,
@@ -190,14 +201,25 @@ export class StateManager {
   }
 
   /**
-   * The stored bytes through transformRead, unparsed (for `pull`), or
-   * `undefined` when there is no state. The caller must consume the stream.
+   * The stored bytes through transformRead, unparsed (for `pull` and the
+   * inspectors), or `undefined` when there is no state. The caller must
+   * consume the stream.
+   *
+   * The result's `size` is the number of bytes it will yield, when known up
+   * front: the backend's `StateReadHandle.size` if no transformRead tap is
+   * registered. With a tap it is `undefined`, since a decompressed or
+   * decrypted stream is not as long as the stored bytes. Pass it on as the
+   * engine's `size` and as a progress bar's total.
    */
-  async openRead(workspace: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+  async openRead(workspace: string): Promise<StateReadStream | undefined> {
     return this.#run('openRead', workspace, async () => {
       assertValidWorkspaceName(workspace);
-      const handle = await this.backend.readStream(workspace);
-      return handle ? this.#transformRead(workspace, handle) : undefined;
+      // Nothing here returns the revision, so a backend may skip computing it (the local backend hashes the whole file).
+      const handle = await this.backend.readStream(workspace, { revision: false });
+      if (!handle) return undefined;
+      const untransformed = this.kernel.hooks.transformRead.taps.length === 0;
+      const bytes = this.#transformRead(workspace, handle);
+      return { size: untransformed ? handle.size : undefined, [Symbol.asyncIterator]: () => bytes[Symbol.asyncIterator]() };
     });
   }
 
