@@ -1,16 +1,12 @@
 import { compareInstanceAddresses } from '../address/compare.js';
-import { parseAddress, parseModuleAddress } from '../address/parse.js';
-import type { ModuleStep, ResourceInstanceAddress } from '../address/types.js';
+import { parseAddress } from '../address/parse.js';
+import type { ResourceInstanceAddress } from '../address/types.js';
+import { StringLines, TextLines, type AddressLines, type TextLinesOptions } from './address-lines.js';
+import { ResourceOrder } from './address-order.js';
 import { inspectResources, type InspectOptions } from './inspect-resources.js';
 import { compileResourceFilter, type ResourceFilter } from './resource-filter.js';
 
 export interface ListAddressesOptions extends InspectOptions, ResourceFilter {}
-
-interface AddressGroup {
-  /** The resource's address without an instance key: what groups are sorted by. */
-  resource: ResourceInstanceAddress;
-  lines: string[];
-}
 
 /**
  * The lines `terraform state list` prints for the state read from `source`,
@@ -22,169 +18,91 @@ interface AddressGroup {
  * the same way. Throws InvalidStateError (TEMPEH_E_INVALID_STATE) for a
  * state Tempeh's state model refuses, StateVersionError for a version other
  * than 4, and InvalidAddressError for a `module` filter that does not parse.
- *
- * Memory: Terraform writes resources in this order already, so while they
- * arrive in order only the output lines are kept (a 1 GB state lists
- * 300,000 lines). Only input out of order, or an address split over several
- * entries, costs a re-parse of each resource's first line to sort and merge.
  */
 export async function listAddresses(source: AsyncIterable<Uint8Array>, options: ListAddressesOptions = {}): Promise<string[]> {
-  const collected = await collectAddresses(source, options, new StringLines());
-  return collected.inOrder ? collected.text.lines() : sortAndMerge(collected.text.lines(), collected.starts);
+  const lines = new StringLines();
+  const order = await collect(source, options, lines);
+  return order === undefined ? lines.all() : inTerraformOrder(order, lines);
 }
 
 /**
  * What `terraform state list` prints, as UTF-8 chunks of newline-terminated
- * lines: the same lines as `listAddresses`, for writing out. While the
- * input is in Terraform's order the lines never become JS strings held
- * together, which keeps a 300,000-line listing to its ~20 MB of text.
+ * lines: the same lines as `listAddresses`, for writing out. The whole state
+ * is read and checked before the promise resolves, so a broken state gives
+ * an error and no output, as with terraform.
+ *
+ * Memory stays bounded whatever the listing's length: beyond
+ * `spillAboveBytes` of text (default 16 MiB) the lines go to a temporary
+ * file, and what is left in memory to put them in Terraform's order is
+ * about 20 bytes per resource (a 3 GB state: about 1,000,000 resources).
+ * Iterate the result to the end, or call its `close()`, to remove the file.
  */
-export async function listAddressesText(source: AsyncIterable<Uint8Array>, options: ListAddressesOptions = {}): Promise<Uint8Array[]> {
-  const collected = await collectAddresses(source, options, new TextChunks());
-  if (collected.inOrder) return collected.text.chunks();
-  const text = new TextChunks();
-  text.add(sortAndMerge(collected.text.lines(), collected.starts));
-  return text.chunks();
+export async function listAddressesText(source: AsyncIterable<Uint8Array>, options: ListAddressesTextOptions = {}): Promise<AddressText> {
+  const lines = new TextLines({ spillAboveBytes: options.spillAboveBytes, tempDir: options.tempDir });
+  try {
+    const order = await collect(source, options, lines);
+    lines.seal();
+    const text = order === undefined ? lines.all() : inTerraformOrder(order, lines);
+    return {
+      spilled: lines.spilled,
+      close: () => lines.close(),
+      async *[Symbol.asyncIterator]() {
+        try {
+          yield* text;
+        } finally {
+          lines.close();
+        }
+      },
+    };
+  } catch (error) {
+    lines.close();
+    throw error;
+  }
 }
 
-/** Where the collected lines are kept. */
-interface LineSink {
-  readonly lineCount: number;
-  add(lines: readonly string[]): void;
-  lines(): string[];
+export interface ListAddressesTextOptions extends ListAddressesOptions, TextLinesOptions {}
+
+/** The listing's text, iterable once. */
+export interface AddressText extends AsyncIterable<Uint8Array> {
+  /** True when the text went through a temporary file. */
+  readonly spilled: boolean;
+  /** Removes the temporary file without reading the rest (iterating to the end does it too). */
+  close(): void;
 }
 
-interface CollectedAddresses<Sink extends LineSink> {
-  text: Sink;
-  /** Where each resource's lines start, in lines. */
-  starts: number[];
-  /** The resources arrived in Terraform's order with no address twice: the lines are the answer as they are. */
-  inOrder: boolean;
-}
-
-async function collectAddresses<Sink extends LineSink>(
-  source: AsyncIterable<Uint8Array>,
-  options: ListAddressesOptions,
-  text: Sink,
-): Promise<CollectedAddresses<Sink>> {
+/** Stores every kept resource's lines; returns the resources' sort keys, or undefined when they arrived in Terraform's order already. */
+async function collect(source: AsyncIterable<Uint8Array>, options: ListAddressesOptions, lines: AddressLines<unknown>): Promise<ResourceOrder | undefined> {
   const keep = compileResourceFilter(options);
-  const starts: number[] = [];
-  let previous: ResourceInstanceAddress | undefined;
+  const order = new ResourceOrder();
   let inOrder = true;
-  let moduleText = '';
-  let module: ModuleStep[] = [];
   for await (const inspected of inspectResources(source, options)) {
     if (inspected.addresses.length === 0 || !keep(inspected)) continue;
-    starts.push(text.lineCount);
-    text.add(inspected.addresses);
-    if (!inOrder) continue;
-    // Consecutive resources mostly share a module: parse each module path once per run of it.
-    if (inspected.module !== moduleText || previous === undefined) {
-      moduleText = inspected.module;
-      module = moduleText === '' ? [] : parseModuleAddress(moduleText);
-    }
-    const resource: ResourceInstanceAddress = { module, mode: inspected.mode === 'data' ? 'data' : 'managed', type: inspected.type, name: inspected.name };
-    if (previous !== undefined && compareInstanceAddresses(previous, resource) >= 0) inOrder = false;
-    previous = resource;
+    lines.add(inspected.addresses);
+    const added = order.add(inspected);
+    // Zero means a second entry of one address: those are merged, which the sort does.
+    if (inOrder && added > 0 && order.compare(added - 1, added) >= 0) inOrder = false;
   }
-  return { text, starts, inOrder };
+  return inOrder ? undefined : order;
 }
 
-const CHUNK_CHARS = 64 * 1024;
-
-/** Lines kept as they are: exact for every string, lone surrogates included. */
-class StringLines implements LineSink {
-  readonly #lines: string[] = [];
-
-  get lineCount(): number {
-    return this.#lines.length;
-  }
-
-  add(lines: readonly string[]): void {
-    for (const line of lines) this.#lines.push(line);
-  }
-
-  lines(): string[] {
-    return this.#lines;
-  }
-}
-
-/**
- * Lines kept as UTF-8 chunks outside the JS heap, for writing out (where
- * they become UTF-8 anyway). Addresses never hold a raw newline: Terraform
- * escapes it as `\n`.
- */
-class TextChunks implements LineSink {
-  readonly #chunks: Uint8Array[] = [];
-  #pending: string[] = [];
-  #pendingChars = 0;
-  lineCount = 0;
-
-  add(lines: readonly string[]): void {
-    for (const line of lines) {
-      this.#pending.push(line);
-      this.#pendingChars += line.length + 1;
-    }
-    this.lineCount += lines.length;
-    if (this.#pendingChars >= CHUNK_CHARS) this.#flush();
-  }
-
-  /** The newline-terminated text, in chunks. */
-  chunks(): Uint8Array[] {
-    this.#flush();
-    return this.#chunks;
-  }
-
-  /** The lines as strings. */
-  lines(): string[] {
-    const lines: string[] = [];
-    for (const chunk of this.chunks()) {
-      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
-      // Each chunk ends with a newline: the last element of the split is empty.
-      const parts = text.split('\n');
-      parts.pop();
-      for (const line of parts) lines.push(line);
-    }
-    return lines;
-  }
-
-  #flush(): void {
-    if (this.#pending.length === 0) return;
-    this.#chunks.push(Buffer.from(`${this.#pending.join('\n')}\n`, 'utf8'));
-    this.#pending = [];
-    this.#pendingChars = 0;
-  }
-}
-
-/** The lines regrouped per resource, the resources in Terraform's order, entries of one address merged. */
-function sortAndMerge(lines: readonly string[], starts: readonly number[]): string[] {
-  const groups: AddressGroup[] = starts.map((start, g) => {
-    const groupLines = lines.slice(start, starts[g + 1] ?? lines.length);
-    const { module, mode, type, name } = parseAddress(groupLines[0] ?? '');
-    return { resource: { module, mode, type, name }, lines: groupLines };
-  });
-  // A stable sort keeps each resource's lines together.
-  groups.sort((a, b) => compareInstanceAddresses(a.resource, b.resource));
-  const sorted: string[] = [];
-  for (let start = 0; start < groups.length; ) {
+/** The stored lines with the resources in Terraform's order, entries of one address merged. */
+function inTerraformOrder<Output>(order: ResourceOrder, lines: AddressLines<Output>): Output {
+  const sorted = order.sorted();
+  const out = lines.output();
+  for (let start = 0; start < sorted.length; ) {
+    const first = sorted[start] ?? 0;
     let end = start + 1;
-    while (end < groups.length && compareInstanceAddresses(at(groups, start).resource, at(groups, end).resource) === 0) end++;
-    if (end - start === 1) sorted.push(...at(groups, start).lines);
-    else sorted.push(...mergeGroups(groups.slice(start, end)));
+    while (end < sorted.length && order.compare(first, sorted[end] ?? 0) === 0) end++;
+    if (end - start === 1) out.appendGroup(first);
+    else out.appendLines(mergeEntries([...sorted.subarray(start, end)].map((group) => lines.linesOf(group))));
     start = end;
   }
-  return sorted;
+  return out.finish();
 }
 
 /** Entries of one resource address spread over several resources: one line per instance, in key order. */
-function mergeGroups(groups: readonly AddressGroup[]): string[] {
+function mergeEntries(entries: readonly string[][]): string[] {
   const byText = new Map<string, ResourceInstanceAddress>();
-  for (const group of groups) for (const line of group.lines) if (!byText.has(line)) byText.set(line, parseAddress(line));
+  for (const entry of entries) for (const line of entry) if (!byText.has(line)) byText.set(line, parseAddress(line));
   return [...byText.entries()].sort(([, a], [, b]) => compareInstanceAddresses(a, b)).map(([text]) => text);
-}
-
-function at(groups: readonly AddressGroup[], index: number): AddressGroup {
-  const group = groups[index];
-  if (group === undefined) throw new RangeError(`no address group at ${index}`);
-  return group;
 }

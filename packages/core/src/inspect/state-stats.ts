@@ -1,3 +1,4 @@
+import { detachString } from '../engine/worker/result-codec.js';
 import { inspectResources, type InspectOptions } from './inspect-resources.js';
 import { compileResourceFilter, type ResourceFilter } from './resource-filter.js';
 
@@ -86,8 +87,10 @@ export async function stateStats(source: AsyncIterable<Uint8Array>, options: Sta
     for (const [groups, key] of [[byType, resource.type], [byProvider, resource.provider], [byModule, resource.module]] as const) {
       let group = groups.get(key);
       if (group === undefined) {
-        group = { key, resources: 0, instances: 0, bytes: 0 };
-        groups.set(key, group);
+        // Kept to the end: detached, so it does not pin the decoded batch it came from.
+        const own = detachString(key);
+        group = { key: own, resources: 0, instances: 0, bytes: 0 };
+        groups.set(own, group);
       }
       group.resources++;
       group.instances += resource.instances;

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listInstanceAddresses } from '../../src/address/state-instances.js';
@@ -30,6 +31,13 @@ function reference(bytes: Uint8Array): { lines: string[] } | { code: string } {
   }
 }
 
+/** listAddressesText's chunks as one string. */
+async function textOf(pending: Promise<AsyncIterable<Uint8Array>>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await pending) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 describe('listAddresses', () => {
   it('finds the fixtures', () => {
     expect(states.length).toBeGreaterThan(15);
@@ -49,16 +57,22 @@ describe('listAddresses', () => {
     });
   });
 
-  /** listAddressesText's chunks as one string. */
-  async function textOf(chunks: Promise<Uint8Array[]>): Promise<string> {
-    return Buffer.concat(await chunks).toString('utf8');
-  }
 
   it.each(states)('listAddressesText prints the same lines as listAddresses on %s', async (state) => {
     const bytes = await readFile(path.join(REPO_ROOT, state));
     const expected = reference(bytes);
     if ('code' in expected) return expect(await codeOfRejection(listAddressesText(chunked(bytes)))).toBe(expected.code);
     expect(await textOf(listAddressesText(chunked(bytes)))).toBe(expected.lines.map((line) => `${line}\n`).join(''));
+    // Through a temporary file from the first byte: the same text, and the file is gone afterwards.
+    const tempDir = await mkdtemp(path.join(tmpdir(), 'list-spill-'));
+    try {
+      const text = await listAddressesText(chunked(bytes), { spillAboveBytes: 0, tempDir });
+      expect(text.spilled).toBe(expected.lines.length > 0);
+      expect(await textOf(Promise.resolve(text))).toBe(expected.lines.map((line) => `${line}\n`).join(''));
+      expect(await readdir(tempDir)).toEqual([]);
+    } finally {
+      await rm(tempDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses the non-integer index keys of number-keys with TEMPEH_E_INVALID_STATE on both paths', async () => {
@@ -104,6 +118,7 @@ describe('listAddresses', () => {
     // Indented, and compacted as `jq -c` writes it (no layout for the splitter's fast path).
     for (const shuffled of [Buffer.from(JSON.stringify(parsed, null, 2)), Buffer.from(JSON.stringify(parsed))]) {
       expect(await listAddresses(chunked(shuffled))).toEqual(expected);
+      expect(await textOf(listAddressesText(chunked(shuffled), { spillAboveBytes: 0 }))).toBe(expected.map((line) => `${line}\n`).join(''));
       expect(await textOf(listAddressesText(chunked(shuffled)))).toBe(expected.map((line) => `${line}\n`).join(''));
       expect(await listAddresses(chunked(shuffled), { inProcessBelowBytes: 0, threads: 2 })).toEqual(expected);
     }
@@ -136,6 +151,7 @@ describe('listAddresses', () => {
     expect(expected).toEqual(['terraform_data.a[0]', 'terraform_data.a[1]', 'terraform_data.a[2]', 'terraform_data.a[3]']);
     expect(await listAddresses(chunked(bytes))).toEqual(expected);
     expect(await textOf(listAddressesText(chunked(bytes)))).toBe(expected.map((line) => `${line}\n`).join(''));
+    expect(await textOf(listAddressesText(chunked(bytes), { spillAboveBytes: 0 }))).toBe(expected.map((line) => `${line}\n`).join(''));
   });
 });
 

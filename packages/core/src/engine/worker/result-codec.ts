@@ -37,3 +37,16 @@ export function decodeResults(buffer: ArrayBuffer | Uint8Array): unknown {
   const decoded: unknown = unpackr.unpack(buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer));
   return decoded;
 }
+
+/**
+ * A copy of `text` that shares no memory with the decoded message. msgpackr
+ * decodes a run of strings into one string and hands out slices of it, and
+ * V8 keeps a slice's whole parent alive: a map that keeps one short string
+ * per batch (a module address, say) would pin every batch's strings. Keys
+ * kept for the life of a large run go through this. Lossless for any string,
+ * lone surrogates included (JSON escapes and restores them).
+ */
+export function detachString(text: string): string {
+  const copy: unknown = JSON.parse(JSON.stringify(text));
+  return typeof copy === 'string' ? copy : text;
+}
