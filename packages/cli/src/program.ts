@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerDiff } from './commands/diff.js';
 import { registerExec } from './commands/exec.js';
 import { registerFind } from './commands/find.js';
+import { registerGraph } from './commands/graph.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 import { registerLockCommands } from './commands/locks.js';
@@ -30,7 +32,8 @@ Environment variables:
   TEMPEH_PROGRESS_DELAY_MS
                   how long a command runs before its bar shows (default 300)
 
-Exit codes: 0 ok, 1 error, 2 usage error; \`exec\` exits with its command's code.
+Exit codes: 0 ok, 1 error, 2 usage error; \`exec\` exits with its command's code;
+\`diff --exit-code\` exits 3 when the states differ.
 `;
 
 /** Builds the whole command tree for one run. Nothing here calls process.exit. */
@@ -60,6 +63,8 @@ export function createProgram(runtime: CliRuntime): Command {
   registerList(program, runtime);
   registerStats(program, runtime);
   registerFind(program, runtime);
+  registerDiff(program, runtime);
+  registerGraph(program, runtime);
   registerShow(program, runtime);
   registerPull(program, runtime);
   registerPush(program, runtime);

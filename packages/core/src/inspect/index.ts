@@ -6,3 +6,7 @@ export { resourceAddress, stateStats, type LargeResource, type StateStats, type 
 export type { ResourceInspection } from '../engine/worker/tasks/resource-inspect.js';
 export { findInstances, type FindInstancesOptions, type FoundInstance } from './find-instances.js';
 export type { ResourceFindOptions, ResourceFindResult, FoundInstanceMatch } from '../engine/worker/tasks/resource-find.js';
+export { diffStateSources, type DiffSource, type DiffSourcesOptions, type OpenStateBytes } from './diff-sources.js';
+export type { ResourceDigest } from '../engine/worker/tasks/resource-digest.js';
+export { buildGraphFromSource, type GraphFromSourceOptions } from './graph-source.js';
+export type { ResourceGraphEntry } from '../engine/worker/tasks/resource-graph.js';

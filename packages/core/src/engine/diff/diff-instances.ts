@@ -2,7 +2,7 @@ import { JsonNumber, isJsonObject, type JsonValue } from '../../json/json-value.
 import type { StateInstance } from '../../state/types.js';
 import { jsonEqual } from './json-equal.js';
 import { SensitivePaths } from './sensitive-paths.js';
-import type { AttributeChange, AttributePathStep, ChangeKind } from './types.js';
+import type { AttributeChange, AttributePathStep, ChangeKind, DiffOptions } from './types.js';
 
 // Fields that identify the object rather than describe it, or that are
 // handled on their own below.
@@ -19,8 +19,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  * either side's `sensitive_attributes` are `"(sensitive)"`. Attribute changes
  * come first, in key order, then the other fields by name.
  */
-export function diffInstances(before: StateInstance, after: StateInstance): AttributeChange[] {
-  const sensitive = SensitivePaths.from(before.sensitive_attributes, after.sensitive_attributes);
+export function diffInstances(before: StateInstance, after: StateInstance, options: DiffOptions = {}): AttributeChange[] {
+  const sensitive = options.showSensitive === true ? new SensitivePaths([]) : SensitivePaths.from(before.sensitive_attributes, after.sensitive_attributes);
   const changes: AttributeChange[] = [];
   diffValues(before.attributes ?? {}, after.attributes ?? {}, [], changes, sensitive);
 
@@ -32,11 +32,19 @@ export function diffInstances(before: StateInstance, after: StateInstance): Attr
     if (x !== undefined && y !== undefined && jsonEqual(x, y)) continue;
     changes.push(fieldChange(field, x, y));
   }
-  if (before.private !== after.private) {
+  if (!samePrivate(before.private, after.private)) {
     // The provider's private data is opaque bytes (often secrets): only say that it changed.
     changes.push({ field: 'private', path: [], text: 'private', kind: kindOf(before.private, after.private) });
   }
   return changes;
+}
+
+/** `private` is a base64 string as Terraform writes it; anything else a hand-edited state holds there compares as JSON. */
+function samePrivate(before: unknown, after: unknown): boolean {
+  if (before === after) return true;
+  const x = toJsonValue(before);
+  const y = toJsonValue(after);
+  return x !== undefined && y !== undefined && typeof x !== 'string' && typeof y !== 'string' && jsonEqual(x, y);
 }
 
 /** A whole-field change (also used for resource-level fields such as `provider`). */

@@ -8,7 +8,7 @@ import { JsonNumber } from '../../json/json-value.js';
 import type { InstanceKey, StateInstance, StateOutput, StateResource, TerraformState } from '../../state/types.js';
 import { diffInstances, fieldChange } from './diff-instances.js';
 import { jsonEqual } from './json-equal.js';
-import { SENSITIVE_MASK, type ChangedInstance, type OutputChange, type ResourceDiff, type StateDiff } from './types.js';
+import { SENSITIVE_MASK, type ChangedInstance, type DiffOptions, type OutputChange, type ResourceDiff, type StateDiff } from './types.js';
 
 // Instances are matched by address as Terraform reads the state: module
 // fields parsed (so `module.c[01]` and `module.c[1]` are one module),
@@ -33,7 +33,7 @@ interface StateObject {
  * that knows which resources are unchanged (by hash) can skip them and merge
  * the rest with `mergeResourceDiffs`.
  */
-export function diffStates(before: TerraformState, after: TerraformState): StateDiff {
+export function diffStates(before: TerraformState, after: TerraformState, options: DiffOptions = {}): StateDiff {
   const groups = new Map<string, { before: StateResource[]; after: StateResource[] }>();
   const add = (resource: StateResource, side: 'before' | 'after'): void => {
     const text = formatAddress(resourceAddressOf(resource));
@@ -46,8 +46,8 @@ export function diffStates(before: TerraformState, after: TerraformState): State
   };
   for (const resource of before.resources) add(resource, 'before');
   for (const resource of after.resources) add(resource, 'after');
-  const parts = [...groups.values()].map((group) => diffResourceEntries(group.before, group.after));
-  return { ...mergeResourceDiffs(parts), outputs: diffOutputs(before.outputs, after.outputs) };
+  const parts = [...groups.values()].map((group) => diffResourceEntries(group.before, group.after, options));
+  return { ...mergeResourceDiffs(parts), outputs: diffOutputs(before.outputs, after.outputs, options) };
 }
 
 /**
@@ -56,8 +56,13 @@ export function diffStates(before: TerraformState, after: TerraformState): State
  * same address; a state that splits one resource over several entries is
  * merged by `diffStates`, not here.
  */
-export function diffResource(before: StateResource | undefined, after: StateResource | undefined): ResourceDiff {
-  return diffResourceEntries(before === undefined ? [] : [before], after === undefined ? [] : [after]);
+export function diffResource(before: StateResource | undefined, after: StateResource | undefined, options: DiffOptions = {}): ResourceDiff {
+  return diffResourceEntries(before === undefined ? [] : [before], after === undefined ? [] : [after], options);
+}
+
+/** True when the diff has an added, removed or changed instance or a changed output; the header (lineage, serial) does not count. */
+export function hasDifferences(diff: StateDiff): boolean {
+  return diff.added.length > 0 || diff.removed.length > 0 || diff.changed.length > 0 || diff.outputs.length > 0;
 }
 
 /** Resource diffs concatenated in `terraform state list` order, whatever order they come in. */
@@ -73,7 +78,8 @@ export function mergeResourceDiffs(parts: Iterable<ResourceDiff>): { added: stri
 }
 
 /** Root outputs that differ in value, type or sensitivity, by name in byte order. */
-export function diffOutputs(before: Record<string, StateOutput>, after: Record<string, StateOutput>): OutputChange[] {
+export function diffOutputs(before: Record<string, StateOutput>, after: Record<string, StateOutput>, options: DiffOptions = {}): OutputChange[] {
+  const mask = options.showSensitive !== true;
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareGoStrings);
   const changes: OutputChange[] = [];
   for (const name of names) {
@@ -82,14 +88,20 @@ export function diffOutputs(before: Record<string, StateOutput>, after: Record<s
     const sensitive = x?.sensitive === true || y?.sensitive === true;
     if (x !== undefined && y !== undefined && jsonEqual(x.value, y.value) && jsonEqual(x.type, y.type) && x.sensitive === y.sensitive) continue;
     const change: OutputChange = { name, kind: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed', sensitive };
-    if (x !== undefined) change.before = sensitive ? SENSITIVE_MASK : x.value;
-    if (y !== undefined) change.after = sensitive ? SENSITIVE_MASK : y.value;
+    if (x !== undefined) change.before = sensitive && mask ? SENSITIVE_MASK : x.value;
+    if (y !== undefined) change.after = sensitive && mask ? SENSITIVE_MASK : y.value;
     changes.push(change);
   }
   return changes;
 }
 
-function diffResourceEntries(before: StateResource[], after: StateResource[]): ResourceDiff {
+/**
+ * The differences between every entry of one resource address in `before`
+ * and in `after` (a state may split one resource over several entries;
+ * Terraform merges them, and so does this). All entries must share the
+ * address; either list may be empty.
+ */
+export function diffResourceEntries(before: readonly StateResource[], after: readonly StateResource[], options: DiffOptions = {}): ResourceDiff {
   const first = before[0] ?? after[0];
   const diff: ResourceDiff = { added: [], removed: [], changed: [] };
   if (first === undefined) return diff;
@@ -104,7 +116,7 @@ function diffResourceEntries(before: StateResource[], after: StateResource[]): R
     if (x === undefined && y !== undefined) diff.added.push(y.address);
     else if (y === undefined && x !== undefined) diff.removed.push(x.address);
     else if (x !== undefined && y !== undefined) {
-      const changes = diffInstances(x.instance, y.instance);
+      const changes = diffInstances(x.instance, y.instance, options);
       if (x.resource.provider !== y.resource.provider) changes.push(fieldChange('provider', x.resource.provider, y.resource.provider));
       if (changes.length > 0) diff.changed.push({ address: x.address, changes });
     }
@@ -121,7 +133,7 @@ function compareObjects(a: StateObject | undefined, b: StateObject | undefined):
   return compareGoStrings(a.deposed, b.deposed);
 }
 
-function objectsOf(resources: StateResource[], resource: ResourceInstanceAddress): Map<string, StateObject> {
+function objectsOf(resources: readonly StateResource[], resource: ResourceInstanceAddress): Map<string, StateObject> {
   const objects = new Map<string, StateObject>();
   for (const entry of resources) {
     for (const instance of entry.instances) {
@@ -137,7 +149,8 @@ function objectsOf(resources: StateResource[], resource: ResourceInstanceAddress
   return objects;
 }
 
-function resourceAddressOf(resource: StateResource): ResourceInstanceAddress {
+/** The resource's address as Terraform reads it (module fields parsed, so `module.c[01]` is `module.c[1]`); no instance key. */
+export function resourceAddressOf(resource: StateResource): ResourceInstanceAddress {
   const module: unknown = resource.module;
   return {
     // Go's encoding/json reads a missing or null module as "", the root module.

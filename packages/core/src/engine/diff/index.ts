@@ -1,8 +1,8 @@
 // Diff of two states: instance by instance, attribute by attribute, with
 // sensitive values masked; pure functions over parsed resources.
-export type { AttributeChange, AttributePathStep, ChangeKind, ChangedInstance, OutputChange, ResourceDiff, StateDiff } from './types.js';
+export type { AttributeChange, AttributePathStep, ChangeKind, ChangedInstance, DiffHeader, DiffOptions, OutputChange, ResourceDiff, StateDiff, StateHeader } from './types.js';
 export { SENSITIVE_MASK } from './types.js';
 export { diffInstances, formatAttributePath } from './diff-instances.js';
-export { diffOutputs, diffResource, diffStates, mergeResourceDiffs } from './diff-states.js';
+export { diffOutputs, diffResource, diffResourceEntries, diffStates, hasDifferences, mergeResourceDiffs, resourceAddressOf } from './diff-states.js';
 export { formatDiffJson, formatDiffText, type FormatDiffTextOptions } from './format-diff.js';
 export { canonicalNumber, jsonEqual } from './json-equal.js';

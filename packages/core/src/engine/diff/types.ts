@@ -1,5 +1,5 @@
 import type { ResourceInstanceAddress } from '../../address/types.js';
-import type { JsonValue } from '../../json/json-value.js';
+import type { JsonNumber, JsonValue } from '../../json/json-value.js';
 
 /**
  * One step of a path into an instance's attributes, in the shape Terraform
@@ -61,8 +61,37 @@ export interface ResourceDiff {
   changed: ChangedInstance[];
 }
 
+/**
+ * The identity of one state, from its top-level fields. A field the state
+ * lacks, or holds with another JSON type, is absent.
+ */
+export interface StateHeader {
+  lineage?: string;
+  /** A JsonNumber when it does not fit a double exactly (Terraform's serial is a uint64). */
+  serial?: number | JsonNumber;
+  terraformVersion?: string;
+}
+
+/** Both states' identities: a diff of two serials of one lineage is the usual case; other lineages are other states. */
+export interface DiffHeader {
+  before: StateHeader;
+  after: StateHeader;
+}
+
+/** How a diff is computed. */
+export interface DiffOptions {
+  /**
+   * Show the values at sensitive paths and of sensitive outputs instead of
+   * `"(sensitive)"`. Default false: a diff is printed, piped and pasted,
+   * and secrets must not travel with it unless asked for.
+   */
+  showSensitive?: boolean;
+}
+
 /** The differences between two states, instance by instance, in `terraform state list` order. */
 export interface StateDiff {
+  /** Both states' lineage, serial and Terraform version, when the diff was computed from their bytes (`diffStateSources`). */
+  header?: DiffHeader;
   added: string[];
   removed: string[];
   changed: ChangedInstance[];

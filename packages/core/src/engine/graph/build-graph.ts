@@ -2,7 +2,7 @@ import { compareInstanceAddresses } from '../../address/compare.js';
 import { formatAddress } from '../../address/format.js';
 import { compareGoStrings } from '../../address/go-string.js';
 import { parseAddress, parseModuleAddress } from '../../address/parse.js';
-import type { ResourceInstanceAddress } from '../../address/types.js';
+import type { ModuleStep, ResourceInstanceAddress } from '../../address/types.js';
 import { isTempehError } from '../../errors.js';
 import type { StateResource } from '../../state/types.js';
 import type { DependencyGraph, GraphEdge, GraphNode } from './types.js';
@@ -18,10 +18,14 @@ export interface DependencyGraphOptions {
   /**
    * Keep only resources in this module and its submodules (a module address
    * such as `module.app_blue`; instance keys are ignored), plus the other
-   * ends of their edges, marked external. The empty string or absent: all.
+   * ends of their edges, marked external. `root`: only the root module's
+   * resources. The empty string or absent: all.
    */
   module?: string;
 }
+
+/** The `module` filter value that keeps the root module's resources only (as `list --module root`). */
+const ROOT_MODULE = 'root';
 
 /** Collects resources one at a time (so a streaming caller never holds the state), then builds the graph. */
 export class DependencyGraphBuilder {
@@ -85,15 +89,19 @@ export function buildDependencyGraph(resources: Iterable<StateResource>, options
   return builder.build(options);
 }
 
-/** A resource's config address: its module path without instance keys, then `data.`, type and name. */
-export function configAddressOf(resource: StateResource): string {
+/**
+ * A resource's config address: its module path without instance keys, then
+ * `data.`, type and name. `modules` may parse the module from a cache.
+ */
+export function configAddressOf(resource: StateResource, modules?: { steps(text: string): ModuleStep[] }): string {
   const module: unknown = resource.module;
-  const steps = typeof module === 'string' ? parseModuleAddress(module) : [];
+  const steps = typeof module === 'string' ? (modules?.steps(module) ?? parseModuleAddress(module)) : [];
   return formatAddress({ module: steps.map((step) => ({ name: step.name })), mode: resource.mode, type: resource.type, name: resource.name });
 }
 
 function moduleFilter(module: string | undefined): (address: string) => boolean {
   if (module === undefined || module === '') return () => true;
+  if (module === ROOT_MODULE) return (address) => !address.startsWith('module.');
   const names = parseModuleAddress(module).map((step) => step.name);
   return (address) => {
     const parsed = tryParse(address);
