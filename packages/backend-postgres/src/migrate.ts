@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { IoError, NotFoundError, type LockRequest, type Revision, type StateBackend } from '@tempeh/core';
+
+export interface MigrateWorkspaceOptions {
+  workspace: string;
+  /** Replace a state the target already has. Default: refuse (TEMPEH_E_CONFLICT) rather than overwrite. */
+  overwrite?: boolean;
+  /** Recorded as the locks' `Who`. */
+  who?: string;
+}
+
+export interface MigrateWorkspaceResult {
+  /** sha256 of the state, equal on both sides. */
+  sha256: string;
+  size: number;
+  /** The target's revision of the copy. */
+  revision: Revision | undefined;
+}
+
+/**
+ * Copies one workspace's state from one backend to another (for example
+ * from Terraform's pg layout to Tempeh's, or back), under both workspaces'
+ * locks, streaming, and then reads the copy back and compares checksums.
+ * The source is left as it was. NotFoundError when the source has no
+ * state; ConflictError when the target has one and `overwrite` is not set;
+ * IoError when the checksums differ (the copy stays, under the target's
+ * history when it keeps one, for inspection).
+ */
+export async function migrateWorkspace(from: StateBackend, to: StateBackend, options: MigrateWorkspaceOptions): Promise<MigrateWorkspaceResult> {
+  const { workspace } = options;
+  const request: LockRequest = {
+    Operation: 'OperationTypeMigrate',
+    Info: `copying '${workspace}' from a ${from.type} backend to a ${to.type} backend`,
+    Who: options.who ?? '',
+    Version: 'tempeh',
+    Created: '',
+    Path: '',
+  };
+  const sourceLock = await from.lock(workspace, request);
+  try {
+    const targetLock = await to.lock(workspace, request);
+    try {
+      const handle = await from.readStream(workspace);
+      if (!handle) throw new NotFoundError(`'${workspace}' has no state to migrate`, { hint: 'check the workspace name and the source backend' });
+      const sourceHash = createHash('sha256');
+      async function* hashed(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of handle?.stream ?? []) {
+          if (!(chunk instanceof Uint8Array)) {
+            throw new IoError(`the source stream of '${workspace}' yielded something that is not bytes`, { hint: 'the source backend is broken: its readStream must yield bytes' });
+          }
+          sourceHash.update(chunk);
+          yield chunk;
+        }
+      }
+      const written = await to.writeStream(workspace, hashed(), { lockId: targetLock.ID, ifRevision: options.overwrite ? undefined : null });
+      const sha256 = sourceHash.digest('hex');
+
+      const copy = await to.readStream(workspace);
+      const copyHash = createHash('sha256');
+      for await (const chunk of copy?.stream ?? []) {
+        if (chunk instanceof Uint8Array) copyHash.update(chunk);
+      }
+      const copied = copyHash.digest('hex');
+      if (copied !== sha256) {
+        throw new IoError(`the copy of '${workspace}' differs from its source (sha256 ${copied}, expected ${sha256})`, {
+          hint: 'the target changed the bytes (a text column in another encoding?); the source is untouched',
+        });
+      }
+      return { sha256, size: written.size, revision: written.revision };
+    } finally {
+      await to.unlock(workspace, targetLock.ID);
+    }
+  } finally {
+    await from.unlock(workspace, sourceLock.ID);
+  }
+}
