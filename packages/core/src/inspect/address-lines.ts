@@ -84,7 +84,7 @@ export class TextLines implements AddressLines<AsyncIterable<Uint8Array>> {
   /** Bytes of text flushed so far (memory and file). */
   #flushed = 0;
   // Per resource: where its text starts, and its length.
-  readonly #start = new NumberList();
+  readonly #start = new IntList(true);
   readonly #length = new IntList();
 
   constructor(options: TextLinesOptions = {}) {
@@ -216,24 +216,4 @@ export class TextLines implements AddressLines<AsyncIterable<Uint8Array>> {
 function writeFully(fd: number, bytes: Buffer): void {
   let done = 0;
   while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-}
-
-/** A growable list of non-negative integers up to 2^53 (byte offsets past 2 GiB). */
-class NumberList {
-  #values = new Float64Array(1024);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2);
-      grown.set(this.#values);
-      this.#values = grown;
-    }
-    this.#values[this.length++] = value;
-  }
-
-  at(index: number): number {
-    if (index < 0 || index >= this.length) throw new RangeError(`no entry ${index} in a list of ${this.length}`);
-    return this.#values[index] ?? 0;
-  }
 }

@@ -4,14 +4,22 @@ import { parseModuleAddress } from '../address/parse.js';
 import type { ModuleStep } from '../address/types.js';
 import { detachString } from '../engine/worker/result-codec.js';
 
-/** A growable list of 32-bit integers: 4 bytes an entry, where a JS array of numbers takes 8 or more. */
+/**
+ * A growable list of numbers in a typed array: 4 bytes an entry for 32-bit
+ * integers, 8 for `wide` lists (byte offsets past 2 GiB), where a JS array
+ * of numbers takes 8 or more and boxes what is not a small integer.
+ */
 export class IntList {
-  #values = new Int32Array(1024);
+  #values: Int32Array | Float64Array;
   length = 0;
+
+  constructor(wide = false) {
+    this.#values = wide ? new Float64Array(1024) : new Int32Array(1024);
+  }
 
   push(value: number): void {
     if (this.length === this.#values.length) {
-      const grown = new Int32Array(this.#values.length * 2);
+      const grown = this.#values instanceof Float64Array ? new Float64Array(this.length * 2) : new Int32Array(this.length * 2);
       grown.set(this.#values);
       this.#values = grown;
     }
