@@ -77,6 +77,8 @@ export class TextLines implements AddressLines<AsyncIterable<Uint8Array>> {
   readonly #spillAbove: number;
   readonly #tempDir: string;
   readonly #memory: Buffer[] = [];
+  /** Where each chunk in `#memory` starts in the text. */
+  readonly #memoryStarts: number[] = [];
   #memoryBytes = 0;
   #file: { dir: string; path: string; fd: number } | undefined;
   #pending: string[] = [];
@@ -170,19 +172,22 @@ export class TextLines implements AddressLines<AsyncIterable<Uint8Array>> {
       }
       return out;
     }
-    // In memory: the chunks are CHUNK_BYTES or more each, in order; find the first one holding `start`.
-    let offset = 0;
+    // In memory: binary search for the last chunk starting at or before `start`, then copy across chunks.
+    let low = 0;
+    let high = this.#memoryStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((this.#memoryStarts[middle] ?? 0) <= start) low = middle;
+      else high = middle - 1;
+    }
     let done = 0;
-    for (const chunk of this.#memory) {
-      const end = offset + chunk.byteLength;
-      if (end > start + done && done < length) {
-        const from = start + done - offset;
-        const take = Math.min(chunk.byteLength - from, length - done);
-        chunk.copy(out, done, from, from + take);
-        done += take;
-      }
-      offset = end;
-      if (done === length) break;
+    for (let index = low; index < this.#memory.length && done < length; index++) {
+      const chunk = this.#memory[index];
+      if (chunk === undefined) break;
+      const from = start + done - (this.#memoryStarts[index] ?? 0);
+      const take = Math.min(chunk.byteLength - from, length - done);
+      chunk.copy(out, done, from, from + take);
+      done += take;
     }
     if (done !== length) throw new RangeError(`no text at bytes ${start}..${start + length}`);
     return out;
@@ -196,6 +201,7 @@ export class TextLines implements AddressLines<AsyncIterable<Uint8Array>> {
     this.#flushed += chunk.byteLength;
     if (this.#file === undefined && this.#memoryBytes + chunk.byteLength > this.#spillAbove) this.#spill();
     if (this.#file === undefined) {
+      this.#memoryStarts.push(this.#memoryBytes);
       this.#memory.push(chunk);
       this.#memoryBytes += chunk.byteLength;
     } else writeFully(this.#file.fd, chunk);
@@ -209,6 +215,7 @@ export class TextLines implements AddressLines<AsyncIterable<Uint8Array>> {
     this.#file = { dir, path, fd };
     for (const chunk of this.#memory) writeFully(fd, chunk);
     this.#memory.length = 0;
+    this.#memoryStarts.length = 0;
     this.#memoryBytes = 0;
   }
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { listInstanceAddresses } from '../../src/address/state-instances.js';
 import { TempehError } from '../../src/errors.js';
 import { listAddresses, listAddressesText } from '../../src/inspect/list-addresses.js';
+import { generateLargeState } from '../../src/testing/large-state.js';
 import { parseState } from '../../src/state/parse-state.js';
 import { REPO_ROOT, chunked, fixtureStates } from './fixture-states.js';
 
@@ -138,6 +139,15 @@ describe('listAddresses', () => {
     expect(reference(text)).toEqual({ code: 'TEMPEH_E_INVALID_STATE' });
     expect(await codeOfRejection(listAddresses(chunked(text)))).toBe('TEMPEH_E_INVALID_STATE');
     expect(await codeOfRejection(listAddresses(chunked(text), { inProcessBelowBytes: 0, threads: 1 }))).toBe('TEMPEH_E_INVALID_STATE');
+  });
+
+  it('a generated state with nested modules (out of file order) lists the same through memory and a temporary file', async () => {
+    const chunks = [...generateLargeState({ targetBytes: 12 * 1024 * 1024, seed: 7 }).chunks()];
+    const bytes = Buffer.concat(chunks);
+    const expected = `${(await listAddresses(chunked(bytes))).join('\n')}\n`;
+    expect(expected.length).toBeGreaterThan(4 * 64 * 1024); // several 64 KiB chunks of text
+    expect(await textOf(listAddressesText(chunked(bytes)))).toBe(expected);
+    expect(await textOf(listAddressesText(chunked(bytes), { spillAboveBytes: 64 * 1024 }))).toBe(expected);
   });
 
   it('merges entries that share a resource address, as Terraform does', async () => {
