@@ -1,6 +1,10 @@
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 
+/** Units of an age (`--max-age`): a duration's, plus days and weeks, which retention is usually counted in. */
+const AGE_UNIT_MS: Record<string, number> = { ...UNIT_MS, d: 86_400_000, w: 7 * 86_400_000 };
+const AGE_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/y;
+
 /**
  * Parses a duration the way Terraform's `-lock-timeout` spells them (Go's
  * time.ParseDuration, restricted to ms/s/m/h): `500ms`, `10s`, `2m`, `1m30s`.
@@ -8,16 +12,28 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
  * is not a duration.
  */
 export function parseDuration(text: string): number | undefined {
+  return parseWith(text, PART, UNIT_MS);
+}
+
+/**
+ * Parses an age such as `30d`, `2w`, `12h` or `1d12h`: a duration that may
+ * also count days (24 h) and weeks. Returns milliseconds, or undefined.
+ */
+export function parseAge(text: string): number | undefined {
+  return parseWith(text, AGE_PART, AGE_UNIT_MS);
+}
+
+function parseWith(text: string, part: RegExp, units: Record<string, number>): number | undefined {
   const input = text.trim();
   if (input === '0') return 0;
   if (input === '') return undefined;
   let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < input.length) {
-    const match = PART.exec(input);
+  part.lastIndex = 0;
+  while (part.lastIndex < input.length) {
+    const match = part.exec(input);
     if (!match) return undefined;
     const [, amount, unit] = match;
-    const factor = unit === undefined ? undefined : UNIT_MS[unit];
+    const factor = unit === undefined ? undefined : units[unit];
     if (amount === undefined || factor === undefined) return undefined;
     total += Number(amount) * factor;
   }

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { UsageError } from '@tempeh/core';
 import { processIo, type CliIo } from './io.js';
-import { createProgram } from './program.js';
+import { createProgram, normaliseArgv } from './program.js';
 import { exitCodeFor, printError, printWarning, styleFromArgv, type ReportStyle } from './report.js';
 import { CliRuntime, createCliKernel } from './runtime.js';
 
@@ -15,7 +15,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   let code: number;
   try {
     runtime = new CliRuntime(io, argv, await createCliKernel());
-    await createProgram(runtime).parseAsync(argv, { from: 'user' });
+    await createProgram(runtime).parseAsync(normaliseArgv(argv), { from: 'user' });
     code = runtime.exitCode;
   } catch (error) {
     // Commander has already printed its message (help, version, usage error) through configureOutput.

@@ -7,11 +7,13 @@ import { registerGraph } from './commands/graph.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 import { registerLockCommands } from './commands/locks.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
 import { registerShow } from './commands/show.js';
 import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
+import { registerVersions } from './commands/versions.js';
 import { registerWorkspace } from './commands/workspace.js';
 import { parseDuration } from './duration.js';
 import { paint, styleFromArgv } from './report.js';
@@ -26,6 +28,7 @@ Environment variables:
   TEMPEH_CONFIG, TEMPEH_ENV, TEMPEH_WORKSPACE, TEMPEH_STATE, TEMPEH_BACKEND
                   defaults for the flags of the same name
   TEMPEH_LOCK_ID  default for --lock-id (set by \`tempeh exec\` for its child)
+  PGPASSWORD      password of a postgres:// backend whose URL has none (never printed)
   NO_COLOR        disables colour, like --no-color
   CI              when set (not "false" or "0"), no progress bars, like --no-progress;
                   TERM=dumb does the same
@@ -45,7 +48,7 @@ export function createProgram(runtime: CliRuntime): Command {
     .option('--env <name>', 'environment from the config file')
     .option('--workspace <name>', "workspace (default: the environment's, else 'default')")
     .option('--state <path>', 'work on this state file directly (local backend, default workspace)')
-    .option('--backend <url>', 'backend given as a URL, e.g. file:///srv/tf/terraform.tfstate')
+    .option('--backend <url>', "backend given as a URL: file:///srv/tf/terraform.tfstate, postgres://user@host:5432/db?schema=…&compat=terraform")
     .option('--json', 'machine-readable output on stdout; errors as one JSON line on stderr')
     .option('--no-color', 'no colours in messages')
     .option('--no-progress', 'no progress bars on stderr (they show only on a terminal, after 300 ms, without --json or $CI)')
@@ -68,6 +71,8 @@ export function createProgram(runtime: CliRuntime): Command {
   registerShow(program, runtime);
   registerPull(program, runtime);
   registerPush(program, runtime);
+  registerVersions(program, runtime);
+  registerMigrate(program, runtime);
   registerLockCommands(program, runtime);
   registerExec(program, runtime);
 
@@ -153,6 +158,41 @@ export function lockTimeoutOption(defaultText: string): Option {
       if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 10s or 2m');
       return ms;
     });
+}
+
+/** Root options that take a value, so that the word after them is not taken for the command. */
+const ROOT_VALUE_OPTIONS = new Set(['--config', '--env', '--workspace', '--state', '--backend']);
+
+/** Commands with a `--version <n>` option of their own (a state version, not tempeh's). */
+const COMMANDS_WITH_VERSION_OPTION = new Set(['pull']);
+
+/**
+ * Commander recognises a root option anywhere on the line, so `tempeh pull
+ * --version 3` would print tempeh's version. For the commands that have a
+ * `--version <n>` of their own, `--version N` after the command word is
+ * rewritten as `--version=N`: the root's flag takes no value, so commander
+ * hands that form on to the command. Nothing after `--` is touched.
+ */
+export function normaliseArgv(argv: readonly string[]): string[] {
+  const out = [...argv];
+  let commandAt = -1;
+  for (let i = 0; i < out.length; i++) {
+    const arg = out[i] ?? '';
+    if (arg === '--') return out;
+    if (ROOT_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) {
+      commandAt = i;
+      break;
+    }
+  }
+  if (commandAt === -1 || !COMMANDS_WITH_VERSION_OPTION.has(out[commandAt] ?? '')) return out;
+  for (let i = commandAt + 1; i < out.length; i++) {
+    const arg = out[i];
+    if (arg === '--') break;
+    const value = out[i + 1];
+    if (arg === '--version' && value !== undefined && !value.startsWith('-')) out.splice(i, 2, `--version=${value}`);
+  }
+  return out;
 }
 
 /** Sets the exit code from what a command action returns (nothing means 0). */

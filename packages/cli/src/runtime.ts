@@ -1,5 +1,6 @@
 import { Kernel, StateManager, type StateBackend } from '@tempeh/core';
 import { localBackendPlugin } from '@tempeh/backend-local';
+import { postgresBackendPlugin } from '@tempeh/backend-postgres';
 import { findConfig, type LoadedConfig } from './config/load.js';
 import type { CliIo } from './io.js';
 import type { ReportStyle } from './report.js';
@@ -12,10 +13,11 @@ export interface Session {
   manager: StateManager;
 }
 
-/** The kernel every command uses: core's built-in `memory` backend plus `local`. */
+/** The kernel every command uses: core's built-in `memory` backend plus `local` and `postgres`. */
 export async function createCliKernel(): Promise<Kernel> {
   const kernel = new Kernel();
   await kernel.use(localBackendPlugin);
+  await kernel.use(postgresBackendPlugin);
   return kernel;
 }
 

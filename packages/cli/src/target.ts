@@ -92,18 +92,7 @@ export async function resolveTarget(
       workspace: DEFAULT_WORKSPACE,
     };
   }
-  if (selection.backend !== undefined) {
-    const { type, config: backendConfig } = kernel.backends.fromUrl(selection.backend, env);
-    return {
-      kind: 'backend',
-      label: `backend ${redactUrl(selection.backend)}`,
-      environment: undefined,
-      backendType: type,
-      backendConfig,
-      cwd,
-      workspace: selection.workspace ?? DEFAULT_WORKSPACE,
-    };
-  }
+  if (selection.backend !== undefined) return urlTarget(kernel, selection.backend, cwd, env, selection.workspace);
   if (selection.env !== undefined) {
     if (!config) {
       throw new NotFoundError(`environment '${selection.env}' was asked for, but there is no tempeh.config.json`, {
@@ -121,6 +110,50 @@ export async function resolveTarget(
     backendConfig: {},
     cwd,
     workspace: selection.workspace ?? (await terraformCurrentWorkspace(cwd)) ?? DEFAULT_WORKSPACE,
+  };
+}
+
+/**
+ * A backend named by a URL (`postgres://…`, `file:///…`) rather than by an
+ * environment name: environment names cannot hold a colon.
+ */
+export function isBackendUrl(spec: string): boolean {
+  return spec.includes(':');
+}
+
+/**
+ * A target named by one word, as `migrate --from/--to` take it: a backend
+ * URL, else an environment of the config. `workspace` (from --workspace)
+ * beats the environment's own.
+ */
+export function endpointTarget(
+  kernel: Kernel,
+  spec: string,
+  config: LoadedConfig | undefined,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  workspace: string | undefined,
+): Target {
+  if (workspace !== undefined) assertValidWorkspaceName(workspace);
+  if (isBackendUrl(spec)) return urlTarget(kernel, spec, cwd, env, workspace);
+  if (!config) {
+    throw new NotFoundError(`'${spec}' is neither a backend URL nor an environment: there is no tempeh.config.json`, {
+      hint: 'give a URL such as postgres://user@host/db or file:///path/terraform.tfstate, or create tempeh.config.json (or pass --config PATH)',
+    });
+  }
+  return environmentTarget(config, findEnvironment(config, spec), workspace);
+}
+
+function urlTarget(kernel: Kernel, url: string, cwd: string, env: NodeJS.ProcessEnv, workspace: string | undefined): Target {
+  const { type, config: backendConfig } = kernel.backends.fromUrl(url, env);
+  return {
+    kind: 'backend',
+    label: `backend ${redactUrl(url)}`,
+    environment: undefined,
+    backendType: type,
+    backendConfig,
+    cwd,
+    workspace: workspace ?? DEFAULT_WORKSPACE,
   };
 }
 

@@ -139,5 +139,7 @@ function render(results: EnvironmentStatus[]): string {
 function lockText(lock: WorkspaceStatus['lock']): string {
   if (!lock) return 'unlocked';
   const who = lock.info ? `${lock.info.Who || 'unknown'} (${lock.info.Operation || 'no operation'}, id ${lock.info.ID})` : 'holder unknown';
-  return `locked by ${who}${lock.stale ? ' [stale]' : ''}`;
+  // The detail says why a lock is stale (its session is gone, it expired) or why its holder is unknown (held by terraform).
+  const detail = (lock.stale || !lock.info) && lock.detail ? `: ${lock.detail}` : '';
+  return `locked by ${who}${lock.stale ? ` [stale${detail}]` : detail ? ` [${detail.slice(2)}]` : ''}`;
 }
