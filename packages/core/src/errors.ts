@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   TEMPEH_E_WORKER_TASK: 'A worker task could not be loaded, or threw; carries the task module, export, phase and resource index.',
   TEMPEH_E_WORKER_CRASHED: 'A worker thread died while running a batch (process.exit, an uncaught error outside a task, out of memory).',
   TEMPEH_E_CANCELLED: 'An operation was cancelled through its AbortSignal, or the pool running it was closed.',
+  TEMPEH_E_TOO_LARGE: 'A state too large for an operation that holds it whole as one string (V8 strings hold at most 512 Mi characters).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -242,6 +243,18 @@ export class CapabilityError extends TempehError {
       hint: 'use a backend that advertises this capability',
       ...options,
     });
+  }
+}
+
+/** A state too large for an operation that reads it whole into one string; the streaming operations have no such limit. */
+export class StateTooLargeError extends TempehError {
+  readonly bytes: number;
+  constructor(bytes: number, what: string, options: ErrorOptions = {}) {
+    super('TEMPEH_E_TOO_LARGE', `the state is ${bytes} bytes, too large for ${what}: it would have to be one string, and V8 strings hold at most 512 Mi characters`, {
+      hint: 'use a streaming command (list, stats, find, diff, graph, pull, migrate), or split the state',
+      ...options,
+    });
+    this.bytes = bytes;
   }
 }
 

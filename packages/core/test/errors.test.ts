@@ -25,6 +25,7 @@ import {
   WorkerTaskError,
   WorkerCrashedError,
   CancelledError,
+  StateTooLargeError,
   type ErrorCode,
   type LockInfo,
 } from '../src/errors.js';
@@ -90,6 +91,7 @@ const SAMPLES: Record<string, () => TempehError> = {
     new WorkerTaskError({ phase: 'map', module: 'file:///tasks/team.mjs', exportName: 'countTeam', resourceIndex: 3 }, new TypeError('x is undefined')),
   WorkerCrashedError: () => new WorkerCrashedError(new Error('worker exited with code: 1')),
   CancelledError: () => new CancelledError('the batch'),
+  StateTooLargeError: () => new StateTooLargeError(1_100_000_000, 'reading the whole state'),
 };
 
 /** The TempehError subclasses exported by errors.ts, by export name. */

@@ -1,10 +1,13 @@
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, StateTooLargeError } from '../errors.js';
 
 // ignoreBOM keeps a leading U+FEFF in the text, so the parser can refuse it
 // instead of silently accepting what Terraform rejects.
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decodes UTF-8, refusing malformed bytes with an InvalidStateError that says where. */
+/**
+ * Decodes UTF-8, refusing malformed bytes with an InvalidStateError that says
+ * where, and text longer than a V8 string with StateTooLargeError.
+ */
 export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return strictDecoder.decode(bytes);
@@ -12,6 +15,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
     // The fatal decoder throws a TypeError for malformed input and says
     // neither where nor why; find the first bad byte ourselves.
     const offset = firstInvalidUtf8(bytes);
+    // Every byte is valid UTF-8: the text is longer than a V8 string can be.
+    if (offset >= bytes.length) throw new StateTooLargeError(bytes.length, 'reading the whole state as text', { cause: err });
     const location = describeByteLocation(bytes, offset);
     const byte = bytes[offset] ?? 0;
     throw new InvalidStateError(
