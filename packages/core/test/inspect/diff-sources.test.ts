@@ -8,7 +8,7 @@ import { TempehError } from '../../src/errors.js';
 import { diffStateSources, type DiffSourcesOptions } from '../../src/inspect/diff-sources.js';
 import { formatJson, isJsonObject, JsonNumber, parseJson, type JsonObject, type JsonValue } from '../../src/json/index.js';
 import { parseState } from '../../src/state/index.js';
-import { REPO_ROOT, chunked, fixtureStates } from './fixture-states.js';
+import { REPO_ROOT, chunked, fixtureStates, codeOfRejection as codeOf } from './fixture-states.js';
 
 const MAIN = path.join(REPO_ROOT, 'fixtures/terraform/terraform.tfstate');
 const main = await readFile(MAIN);
@@ -66,15 +66,6 @@ function at(value: JsonValue | undefined, ...path: (string | number)[]): JsonObj
   return current;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TempehError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.each(PATHS)('diffStateSources ($path)', ({ options }) => {
   it('finds an attribute change, and nothing else', async () => {

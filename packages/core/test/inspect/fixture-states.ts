@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { TempehError } from '../../src/errors.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -19,4 +20,15 @@ export async function fixtureStates(): Promise<string[]> {
 /** Yields `bytes` in small chunks, so resources straddle chunk boundaries. */
 export async function* chunked(bytes: Uint8Array, size = 97): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, at + size);
+}
+
+/** The code of the TempehError `promise` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function codeOfRejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TempehError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a rejection');
 }

@@ -10,19 +10,10 @@ import { TempehError } from '../../src/errors.js';
 import { buildGraphFromSource } from '../../src/inspect/graph-source.js';
 import { parseState } from '../../src/state/index.js';
 import { writeLargeStateFile } from '../../src/testing/large-state.js';
-import { REPO_ROOT, chunked, fixtureStates } from './fixture-states.js';
+import { REPO_ROOT, chunked, fixtureStates, codeOfRejection as codeOf } from './fixture-states.js';
 
 const MAIN = await readFile(path.join(REPO_ROOT, 'fixtures/terraform/terraform.tfstate'));
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TempehError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A source that fails the test if anything reads it. */
 const unread: AsyncIterable<Uint8Array> = {

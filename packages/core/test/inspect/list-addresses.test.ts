@@ -7,19 +7,10 @@ import { TempehError } from '../../src/errors.js';
 import { listAddresses, listAddressesText } from '../../src/inspect/list-addresses.js';
 import { generateLargeState } from '../../src/testing/large-state.js';
 import { parseState } from '../../src/state/parse-state.js';
-import { REPO_ROOT, chunked, fixtureStates } from './fixture-states.js';
+import { REPO_ROOT, chunked, fixtureStates, codeOfRejection } from './fixture-states.js';
 
 const states = await fixtureStates();
 
-async function codeOfRejection(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TempehError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** What the engine must print: the state model's answer, or the code of its error. */
 function reference(bytes: Uint8Array): { lines: string[] } | { code: string } {
