@@ -17,7 +17,7 @@ import { TerraformDir, hasTerraform, waitForOutput } from './support/terraform.j
 
 const REQUEST: LockRequest = { Operation: 'OperationTypeApply', Info: 'compat test', Who: 'tempeh@ci', Version: '1.11.4', Created: '', Path: '' };
 /** A state written by terraform 1.11.4 with the pg backend. */
-const PG_FIXTURE = new URL('./fixtures/terraform-pg/staging.tfstate', import.meta.url);
+const PG_FIXTURE = new URL('../../../fixtures/terraform/pg/staging.tfstate', import.meta.url);
 
 async function rejection(action: Promise<unknown>): Promise<Error & { code?: string; lock?: LockInfo; stale?: boolean }> {
   const outcome = await action.then(
