@@ -16,7 +16,7 @@ import { rechunk } from './chunking.js';
 import { copyOutColumn } from './copy-out.js';
 import type { Database } from './connection.js';
 import type { TableNames } from './identifiers.js';
-import { HeaderSniffer } from './state-header.js';
+import { HeaderSniffer } from '@tempeh/core';
 
 /** Bytes per row when a chunk is read back (see #readChunk). */
 const READ_SLICE_BYTES = 1024 * 1024;

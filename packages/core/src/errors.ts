@@ -33,6 +33,9 @@ export const ERROR_CODES = {
   TEMPEH_E_WORKER_CRASHED: 'A worker thread died while running a batch (process.exit, an uncaught error outside a task, out of memory).',
   TEMPEH_E_CANCELLED: 'An operation was cancelled through its AbortSignal, or the pool running it was closed.',
   TEMPEH_E_TOO_LARGE: 'A state too large for an operation that holds it whole as one string (V8 strings hold at most 512 Mi characters).',
+  TEMPEH_E_AUTH: 'The store refused the credentials, or they do not allow the operation.',
+  TEMPEH_E_ENCRYPTION_KEY: 'The stored state is encrypted and the key is missing or is not the one it was written with.',
+  TEMPEH_E_INTEGRITY: 'Stored bytes do not match the checksum recorded when they were written.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -255,6 +258,34 @@ export class StateTooLargeError extends TempehError {
       ...options,
     });
     this.bytes = bytes;
+  }
+}
+
+/** The store refused the credentials (unknown key, bad signature, expired token) or denied the operation. */
+export class AuthenticationError extends TempehError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TEMPEH_E_AUTH', message, { hint: 'check the credentials and what they are allowed to do', ...options });
+  }
+}
+
+/** A state encrypted with a key (SSE-C, client-side encryption) read without it, or with another one. */
+export class EncryptionKeyError extends TempehError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TEMPEH_E_ENCRYPTION_KEY', message, { hint: 'give the key the state was written with', ...options });
+  }
+}
+
+/** What was read is not what was written: the checksum stored beside the bytes does not match them. */
+export class IntegrityError extends TempehError {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(message: string, detail: { expected: string; actual: string }, options?: ErrorOptions) {
+    super('TEMPEH_E_INTEGRITY', message, {
+      hint: 'the stored copy is damaged or was changed behind the store: restore an earlier version (`tempeh versions`, `tempeh pull --version`)',
+      ...options,
+    });
+    this.expected = detail.expected;
+    this.actual = detail.actual;
   }
 }
 

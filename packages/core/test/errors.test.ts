@@ -26,6 +26,9 @@ import {
   WorkerCrashedError,
   CancelledError,
   StateTooLargeError,
+  AuthenticationError,
+  EncryptionKeyError,
+  IntegrityError,
   type ErrorCode,
   type LockInfo,
 } from '../src/errors.js';
@@ -92,6 +95,9 @@ const SAMPLES: Record<string, () => TempehError> = {
   WorkerCrashedError: () => new WorkerCrashedError(new Error('worker exited with code: 1')),
   CancelledError: () => new CancelledError('the batch'),
   StateTooLargeError: () => new StateTooLargeError(1_100_000_000, 'reading the whole state'),
+  AuthenticationError: () => new AuthenticationError('S3 refused the access key'),
+  EncryptionKeyError: () => new EncryptionKeyError('the SSE-C key does not match'),
+  IntegrityError: () => new IntegrityError('sha256 mismatch', { expected: 'aa', actual: 'bb' }),
 };
 
 /** The TempehError subclasses exported by errors.ts, by export name. */

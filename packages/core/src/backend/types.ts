@@ -108,6 +108,14 @@ export interface StateBackend {
   init(): Promise<void>;
   /** Release connections and timers. */
   close(): Promise<void>;
+  /**
+   * Optional. For a backend whose capabilities depend on the store's own
+   * settings (an S3 bucket's versioning): asks the store, so that
+   * `capabilities` and the capability objects (`versions`) are current
+   * afterwards. `init()` does it too; a caller that checks a capability
+   * without having called `init()` calls this first. Reads only.
+   */
+  refreshCapabilities?(): Promise<void>;
 
   /** All workspaces with a stored state, `default` first, then sorted. Reserved names are hidden. */
   listWorkspaces(): Promise<string[]>;

@@ -10,7 +10,7 @@
 /** How much of the head is looked at. */
 export const HEADER_BYTES = 64 * 1024;
 
-export interface StateHeader {
+export interface StoredStateHeader {
   serial: number | undefined;
   lineage: string | undefined;
 }
@@ -27,7 +27,7 @@ export class HeaderSniffer {
     this.#size += piece.byteLength;
   }
 
-  header(): StateHeader {
+  header(): StoredStateHeader {
     return readStateHeader(Buffer.concat(this.#pieces, this.#size));
   }
 }
@@ -37,9 +37,9 @@ export class HeaderSniffer {
  * strings properly (so a `"serial"` inside a resource is never taken), and
  * stops at the end of the head. A cut-off value is treated as absent.
  */
-export function readStateHeader(head: Buffer): StateHeader {
+export function readStateHeader(head: Buffer): StoredStateHeader {
   const text = head.toString('utf8');
-  const header: StateHeader = { serial: undefined, lineage: undefined };
+  const header: StoredStateHeader = { serial: undefined, lineage: undefined };
   let i = skipSpace(text, 0);
   if (text[i] !== '{') return header;
   i++;
