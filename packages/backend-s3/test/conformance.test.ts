@@ -1,6 +1,6 @@
 import { describeBackendConformance } from '@tempeh/core/testing';
 import { createS3Backend } from '../src/index.js';
-import { describeWithS3 } from './support/s3-server.js';
+import { describeWithS3 } from '../src/testing/index.js';
 
 describeWithS3('s3 conformance', (s3) => {
   let bucket: Promise<string> | undefined;

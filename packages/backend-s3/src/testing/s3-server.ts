@@ -8,7 +8,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, it } from 'vitest';
-import type { S3BackendConfigInput } from '../../src/index.js';
+import type { S3BackendConfigInput } from '../config.js';
 
 /**
  * The S3 server the tests run against: radosgw started by
