@@ -148,7 +148,13 @@ export function toTempehError(error: unknown, context: ErrorContext): TempehErro
       hint: `create the bucket first (aws s3 mb s3://${where.bucket}, or your provider's console), or fix \`bucket\` and \`endpoint\``,
     });
   }
-  if (AUTH_NAMES.has(name) || name === 'CredentialsProviderError') {
+  if (name === 'CredentialsProviderError') {
+    return new AuthenticationError(`could not ${action}: no AWS credentials were found for ${where.endpoint}`, {
+      cause,
+      hint: 'set access_key and secret_key in the config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment',
+    });
+  }
+  if (AUTH_NAMES.has(name)) {
     const refused = name === 'AccessDenied' || name === 'AllAccessDisabled';
     return new AuthenticationError(
       refused

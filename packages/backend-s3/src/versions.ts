@@ -12,8 +12,8 @@ export interface S3StateVersion extends StateVersion {
   /** S3's version ID (the same as `id`). */
   versionId: string;
   etag: string | undefined;
-  /** The current version of the key. */
-  isLatest: boolean;
+  /** The current version of the key (S3's IsLatest). */
+  current: boolean;
   /** The sha256 Tempeh recorded when it wrote this version (absent for versions Terraform wrote). */
   sha256: string | undefined;
 }
@@ -69,7 +69,7 @@ export class S3Versions implements S3VersionsApi {
           createdAt: (version.LastModified ?? new Date(0)).toISOString(),
           revision: unquote(version.ETag),
           etag: unquote(version.ETag),
-          isLatest: version.IsLatest ?? false,
+          current: version.IsLatest ?? false,
           sha256: undefined,
         });
       }
@@ -79,7 +79,7 @@ export class S3Versions implements S3VersionsApi {
     }
     if (found.length === 0) await this.#assertVersioned(workspace);
     await forEachLimited(found, 4, (version) => this.#describe(workspace, key, version));
-    return found.sort((a, b) => (a.createdAt === b.createdAt ? Number(b.isLatest) - Number(a.isLatest) : a.createdAt < b.createdAt ? 1 : -1));
+    return found.sort((a, b) => (a.createdAt === b.createdAt ? Number(b.current) - Number(a.current) : a.createdAt < b.createdAt ? 1 : -1));
   }
 
   async get(workspace: string, versionId: string): Promise<StoredState> {

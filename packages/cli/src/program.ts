@@ -29,6 +29,11 @@ Environment variables:
                   defaults for the flags of the same name
   TEMPEH_LOCK_ID  default for --lock-id (set by \`tempeh exec\` for its child)
   PGPASSWORD      password of a postgres:// backend whose URL has none (never printed)
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_REGION
+                  credentials of an s3:// backend (never printed); without them,
+                  the rest of the AWS credential chain
+  TEMPEH_S3_SSE_CUSTOMER_KEY
+                  SSE-C key (base64, 32 bytes) of an s3:// backend (never printed)
   NO_COLOR        disables colour, like --no-color
   CI              when set (not "false" or "0"), no progress bars, like --no-progress;
                   TERM=dumb does the same
@@ -48,7 +53,11 @@ export function createProgram(runtime: CliRuntime): Command {
     .option('--env <name>', 'environment from the config file')
     .option('--workspace <name>', "workspace (default: the environment's, else 'default')")
     .option('--state <path>', 'work on this state file directly (local backend, default workspace)')
-    .option('--backend <url>', "backend given as a URL: file:///srv/tf/terraform.tfstate, postgres://user@host:5432/db?schema=…&compat=terraform")
+    .option(
+      '--backend <url>',
+      'backend given as a URL: file:///srv/tf/terraform.tfstate, postgres://user@host:5432/db?schema=…&compat=terraform, ' +
+        's3://bucket/path/terraform.tfstate?region=…&endpoint=…&force_path_style=true',
+    )
     .option('--json', 'machine-readable output on stdout; errors as one JSON line on stderr')
     .option('--no-color', 'no colours in messages')
     .option('--no-progress', 'no progress bars on stderr (they show only on a terminal, after 300 ms, without --json or $CI)')

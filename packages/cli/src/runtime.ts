@@ -1,6 +1,7 @@
 import { Kernel, StateManager, type StateBackend } from '@tempeh/core';
 import { localBackendPlugin } from '@tempeh/backend-local';
 import { postgresBackendPlugin } from '@tempeh/backend-postgres';
+import { s3BackendPlugin } from '@tempeh/backend-s3';
 import { findConfig, type LoadedConfig } from './config/load.js';
 import type { CliIo } from './io.js';
 import type { ReportStyle } from './report.js';
@@ -13,11 +14,12 @@ export interface Session {
   manager: StateManager;
 }
 
-/** The kernel every command uses: core's built-in `memory` backend plus `local` and `postgres`. */
+/** The kernel every command uses: core's built-in `memory` backend plus `local`, `postgres` and `s3`. */
 export async function createCliKernel(): Promise<Kernel> {
   const kernel = new Kernel();
   await kernel.use(localBackendPlugin);
   await kernel.use(postgresBackendPlugin);
+  await kernel.use(s3BackendPlugin);
   return kernel;
 }
 

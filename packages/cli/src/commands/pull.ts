@@ -15,7 +15,7 @@ export function registerPull(program: Command, runtime: CliRuntime): void {
   program
     .command('pull')
     .description('write the stored state to stdout, byte for byte (streamed)')
-    .option('--version <n>', 'an earlier version instead of the current state (see `tempeh versions`)')
+    .option('--version <id>', 'an earlier version instead of the current state: its id from `tempeh versions` (a number on postgres, a version ID on s3)')
     .addOption(lockIdOption())
     .action(
       action(runtime, async (options: PullOptions) => {
@@ -27,7 +27,7 @@ export function registerPull(program: Command, runtime: CliRuntime): void {
         const bytes =
           options.version === undefined
             ? await session.manager.openRead(workspace)
-            : await readVersion(requireVersions(session.backend, 'reading an earlier version'), workspace, options.version);
+            : await readVersion(await requireVersions(session.backend, 'reading an earlier version'), workspace, options.version);
         if (!bytes) throw noStateError(session);
         await withProgress(runtime, { label: 'pull', total: bytes.size, writesStdoutWhileRunning: true }, (progress) =>
           writeAll(runtime.io.stdout, countingBytes(bytes, progress)),

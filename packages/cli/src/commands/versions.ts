@@ -52,7 +52,7 @@ export function registerVersions(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async () => {
         const { backend, target } = await runtime.open();
-        const api = requireVersions(backend, 'listing versions');
+        const api = await requireVersions(backend, 'listing versions');
         const views = (await api.list(target.workspace)).map(viewOf);
         const { stdout } = runtime.io;
         if (runtime.globals.json) {
@@ -80,7 +80,7 @@ export function registerVersions(program: Command, runtime: CliRuntime): void {
           });
         }
         const { backend, target } = await runtime.open();
-        const api = requireVersions(backend, 'pruning versions');
+        const api = await requireVersions(backend, 'pruning versions');
         if (!isPrunable(api)) {
           throw new CapabilityError(backend.type, 'pruning versions', {
             hint: 'this backend keeps history but offers no retention; remove old versions with its own tools',
@@ -102,11 +102,18 @@ export function registerVersions(program: Command, runtime: CliRuntime): void {
     );
 }
 
-/** The backend's history, or a CapabilityError saying which backends keep one. */
-export function requireVersions(backend: StateBackend, what: string): VersionsApi {
+/**
+ * The backend's history, or a CapabilityError saying which backends keep
+ * one. Asks the store first when its capabilities depend on its settings
+ * (an S3 bucket keeps versions only with bucket versioning on).
+ */
+export async function requireVersions(backend: StateBackend, what: string): Promise<VersionsApi> {
+  await backend.refreshCapabilities?.();
   if (backend.capabilities.versions && backend.versions) return backend.versions;
   throw new CapabilityError(backend.type, `${what} (it keeps no history of earlier states)`, {
-    hint: "versions are kept by the postgres backend in Tempeh's layout (compat 'tempeh'); the local backend and Terraform's pg layout keep only the current state",
+    hint:
+      "versions are kept by the postgres backend in Tempeh's layout (compat 'tempeh') and by the s3 backend on a bucket with versioning on " +
+      '(aws s3api put-bucket-versioning --bucket B --versioning-configuration Status=Enabled); the local backend and Terraform\'s pg layout keep only the current state',
   });
 }
 
