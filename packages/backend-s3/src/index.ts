@@ -19,3 +19,4 @@ export { probeConditionalWrites, PROBE_PREFIX, type ConditionalWriteSupport } fr
 export { META } from './state-store.js';
 export { parseLockInfo } from './lock-store.js';
 export type { S3StateVersion, S3VersionsApi } from './versions.js';
+export { clientConfig, sseCustomerFields } from './client.js';

@@ -8,3 +8,4 @@ export type { LargeState, LargeStateChanges, LargeStateMutation, LargeStateOptio
 export { measurePeakRss, settleHeap } from './memory-probe.js';
 export type { PeakRssOptions, PeakRssReport } from './memory-probe.js';
 export { terraformFixtureState, TERRAFORM_FIXTURE_SHA256 } from './fixture-state.js';
+export { eventually, exitCode, killHard, readLines, spawnNode } from './processes.js';
