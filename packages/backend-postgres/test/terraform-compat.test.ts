@@ -13,7 +13,7 @@ import {
 import { describeWithPostgres } from './support/pg-server.js';
 import { checkResultsInOrder } from './support/check-results.js';
 import { LOCK_HOLDER, eventually, killHard, readLines, spawnNode } from './support/processes.js';
-import { TerraformDir, hasTerraform, waitForOutput } from './support/terraform.js';
+import { TerraformDir, hasTerraform, pgTerraformDir, waitForOutput } from './support/terraform.js';
 
 const REQUEST: LockRequest = { Operation: 'OperationTypeApply', Info: 'compat test', Who: 'tempeh@ci', Version: '1.11.4', Created: '', Path: '' };
 /** A state written by terraform 1.11.4 with the pg backend. */
@@ -47,7 +47,7 @@ describeWithPostgres("postgres compat 'terraform'", (db) => {
     const url = new URL(db.url());
     // lib/pq's default sslmode is require; the test server may have no SSL.
     if (!url.searchParams.has('sslmode')) url.searchParams.set('sslmode', 'disable');
-    const tf = await TerraformDir.create(url.href, schema);
+    const tf = await pgTerraformDir(url.href, schema);
     cleanup.push(() => tf.remove());
     return tf;
   }
