@@ -15,15 +15,14 @@
 // own, dropped at the end. Run `npx tsc -b packages/cli` first (the CLI and @tempeh/core from dist/).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeLargeStateFile } from '@tempeh/core/testing/large-state';
-import { measureProcess, median, rssMethod } from './lib/measure.mjs';
+import { rssMethod } from './lib/measure.mjs';
+import { createRoundtrip, hasTerraform as terraformInstalled, terraformEnv, terraformVersion } from './lib/roundtrip.mjs';
 import { formatBytes, parseSizes } from './lib/sizes.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -55,7 +54,7 @@ const timeoutSeconds = Number(flags.timeout);
 const seed = Number(flags.seed);
 const log = (line) => process.stderr.write(`${line}\n`);
 const method = rssMethod();
-const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore', env: terraformEnv() }).status === 0;
+const hasTerraform = terraformInstalled();
 
 // pg is a dependency of @tempeh/backend-postgres; the bench only needs it to create and drop its database.
 const pg = createRequire(join(REPO, 'packages/backend-postgres/package.json'))('pg');
@@ -68,7 +67,17 @@ const dataDir = flags['data-dir'];
 const workDir = join(dataDir, `work-${database}`);
 await mkdir(workDir, { recursive: true });
 await admin(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-const rows = [];
+const { rows, measure, skipped, report, inputFor } = createRoundtrip({
+  name: 'pg-roundtrip',
+  workDir,
+  dataDir,
+  seed,
+  method,
+  timeoutSeconds,
+  redact,
+  log,
+  peers: { 'tempeh push': 'terraform state push', 'tempeh migrate file → pg': 'terraform state push', 'tempeh pull': 'terraform state pull' },
+});
 try {
   const terraformDir = hasTerraform ? await terraformInit() : undefined;
   const init = spawnSync(process.execPath, [TEMPEH, '--backend', url({ schema: 'tempeh_bench' }), 'init'], { encoding: 'utf8' });
@@ -105,98 +114,9 @@ try {
   await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
   await rm(workDir, { recursive: true, force: true });
 }
-report();
-
-/** Runs one measured command; a failure is recorded (and printed), not thrown, so the other rows still come. */
-async function measure(size, tool, op, command, args, options = {}) {
-  const stdoutPath = join(workDir, 'stdout');
-  const result = await measureProcess({
-    command,
-    args,
-    cwd: options.cwd ?? workDir,
-    env: options.env ?? { ...process.env, NO_COLOR: '1' },
-    stdoutPath,
-    method,
-    timeoutSeconds,
-  });
-  await rm(stdoutPath, { force: true });
-  const ok = result.exitCode === 0 && !result.timedOut;
-  if (!ok) log(`  ${tool} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}${result.note ? `, ${result.note}` : ''}): ${redact(result.stderr).slice(-600)}`);
-  else log(`  ${tool}: ${result.seconds.toFixed(2)} s, ${(result.rssKiB / 1024).toFixed(0)} MiB peak RSS`);
-  const row = { size: size.label, tool, op, ok, ...result };
-  rows.push(row);
-  return row;
-}
-
-/** A row for a command not run because the one before it failed. */
-function skipped(size, tool, op) {
-  const row = { size: size.label, tool, op, ok: false, exitCode: null, note: 'not run: its put failed' };
-  rows.push(row);
-  return row;
-}
-
-function report() {
-  const lines = [];
-  lines.push(`pg-roundtrip: ${new Date().toISOString()}, node ${process.version}, ${hasTerraform ? terraformVersion() : 'terraform not installed'}, peak RSS by ${method}, ${runs} run(s), median`);
-  lines.push('');
-  lines.push('| size | tool | op | wall s | peak RSS MiB | × time (tf ÷ tempeh) | × RSS (tf ÷ tempeh) |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
-  const groups = new Map();
-  for (const row of rows) {
-    const key = `${row.size}|${row.tool}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  const summary = new Map();
-  for (const [key, group] of groups) {
-    const okRows = group.filter((r) => r.ok);
-    const first = group[0];
-    summary.set(key, {
-      size: first.size,
-      tool: first.tool,
-      op: first.op,
-      ok: okRows.length === group.length,
-      seconds: okRows.length ? median(okRows.map((r) => r.seconds)) : undefined,
-      rssMiB: okRows.length ? median(okRows.map((r) => r.rssKiB)) / 1024 : undefined,
-      note: failureNote(group.find((r) => !r.ok)),
-      same: first.same,
-    });
-  }
-  for (const row of summary.values()) {
-    const isTempeh = row.tool.startsWith('tempeh');
-    const peerTool = { 'tempeh push': 'terraform state push', 'tempeh migrate file → pg': 'terraform state push', 'tempeh pull': 'terraform state pull' }[row.tool];
-    const peer = isTempeh && peerTool ? summary.get(`${row.size}|${peerTool}`) : undefined;
-    const ratio = (a, b) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '');
-    const wall = row.ok ? row.seconds.toFixed(2) : `failed (${row.note})`;
-    const rss = row.ok ? row.rssMiB.toFixed(0) : '';
-    const tool = row.same === undefined ? row.tool : `${row.tool} (bytes ${row.same ? 'same' : 're-serialised'})`;
-    // Only rows whose command failed make the run fail; a skipped pull is reported with its put.
-    lines.push(`| ${row.size} | ${tool} | ${row.op} | ${wall} | ${rss} | ${ratio(peer?.seconds, row.seconds)} | ${ratio(peer?.rssMiB, row.rssMiB)} |`);
-  }
-  console.log(lines.join('\n'));
-  if ([...summary.values()].some((r) => !r.ok)) process.exitCode = 1;
-}
-
-/** Why a row failed, in a few words: GNU time's note, else the last line of the command's stderr. */
-function failureNote(row) {
-  if (row === undefined) return '';
-  if (row.note?.startsWith('not run')) return row.note;
-  const last = redact(row.stderr ?? '').replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n').filter(Boolean).at(0) ?? '';
-  return [row.timedOut ? 'timed out' : `exit ${row.exitCode}`, last.slice(0, 160)].filter(Boolean).join(': ');
-}
-
-/** The generated state for a size, made once per size and seed into the data dir and reused. */
-async function inputFor(size) {
-  const path = join(dataDir, `state-${size.bytes}-seed${seed}.tfstate`);
-  const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta)) {
-    const cached = JSON.parse(await readFile(meta, 'utf8'));
-    if ((await stat(path)).size === cached.size) return { path, ...cached };
-  }
-  log(`${size.label}: generating ${path}`);
-  const written = await writeLargeStateFile(path, size.bytes, { seed });
-  await writeFile(meta, JSON.stringify({ size: written.size, sha256: written.sha256 }));
-  return { path, size: written.size, sha256: written.sha256 };
-}
+report(
+  `pg-roundtrip: ${new Date().toISOString()}, node ${process.version}, ${hasTerraform ? terraformVersion() : 'terraform not installed'}, peak RSS by ${method}, ${runs} run(s), median`,
+);
 
 /** An initialised terraform working directory on the bench database's Terraform pg layout. */
 async function terraformInit() {
@@ -221,15 +141,6 @@ function url(query) {
   for (const [key, value] of Object.entries(query)) u.searchParams.set(key, value);
   if (!u.searchParams.has('sslmode')) u.searchParams.set('sslmode', 'disable');
   return u.href;
-}
-
-function terraformEnv(extra = {}) {
-  return { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...extra };
-}
-
-function terraformVersion() {
-  const out = spawnSync('terraform', ['version'], { env: terraformEnv(), encoding: 'utf8' }).stdout;
-  return out.split('\n')[0] ?? 'terraform';
 }
 
 /** Error output may quote a connection string; the password never goes to the terminal. */
