@@ -10,3 +10,4 @@ export type { PeakRssOptions, PeakRssReport } from './memory-probe.js';
 export { terraformFixtureState, TERRAFORM_FIXTURE_SHA256 } from './fixture-state.js';
 export { eventually, exitCode, killHard, readLines, spawnNode } from './processes.js';
 export { TerraformDir, hasTerraform, terraformEnv, waitForOutput, type TerraformRun } from './terraform.js';
+export { runCounterRounds } from './contention.js';
