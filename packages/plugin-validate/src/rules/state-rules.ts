@@ -1,0 +1,235 @@
+import { LINEAGE_PATTERN, TERRAFORM_VERSION_PATTERN, JsonNumber, isJsonObject, parseAddress, parseJson, type JsonValue, type RawField } from '@tempeh/core';
+import { findingOf, type Finding } from '../findings.js';
+import { builtinRule } from './catalog.js';
+import { scanForSecrets, type ResourceRecord } from './resource-rules.js';
+
+const KNOWN_TOP_LEVEL = new Set(['version', 'terraform_version', 'serial', 'lineage', 'outputs', 'resources', 'check_results']);
+
+/** Top-level fields, parsed; what the cross-resource rules need from them. */
+export interface TopLevel {
+  outputs: Record<string, JsonValue> | undefined;
+  checkResults: JsonValue | undefined;
+}
+
+/**
+ * The rules on the top-level fields: schema (TV002-TV005), lineage and
+ * serial (TV014, TV015), duplicate keys (TV019), output types (TV031) and
+ * secrets in outputs not marked sensitive.
+ */
+export function checkTopLevel(fields: readonly RawField[], keyOrder: readonly string[], findings: Finding[]): TopLevel {
+  const top: TopLevel = { outputs: undefined, checkResults: undefined };
+  const seen = new Set<string>();
+  for (const key of keyOrder) {
+    if (seen.has(key)) findings.push(findingOf(builtinRule('TV019'), null, key, `the top-level key ${JSON.stringify(key)} appears twice`));
+    seen.add(key);
+    if (!KNOWN_TOP_LEVEL.has(key)) findings.push(findingOf(builtinRule('TV003'), null, key, `${JSON.stringify(key)} is not a field of state format v4; Terraform ignores it`));
+  }
+  const values = new Map<string, JsonValue>();
+  for (const field of fields) {
+    try {
+      values.set(
+        field.key,
+        parseJson(field.bytes, { onDuplicateKey: (path, key) => findings.push(findingOf(builtinRule('TV019'), null, `${field.key}${path.replace(/^\$/, '')}.${key}`, `the key ${JSON.stringify(key)} appears twice in one object`)) }),
+      );
+    } catch (error) {
+      findings.push(findingOf(builtinRule('TV001'), null, field.key, `the value of ${field.key} is not well-formed JSON: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+
+  const version = values.get('version');
+  if (!values.has('version')) findings.push(findingOf(builtinRule('TV004'), null, 'version', 'the state has no "version"; format v4 needs "version": 4'));
+  else if (typeof version !== 'number') findings.push(findingOf(builtinRule('TV002'), null, 'version', 'version must be a number'));
+  else if (version !== 4) findings.push(findingOf(builtinRule('TV004'), null, 'version', `state format version ${version} is not 4`));
+
+  const tfVersion = values.get('terraform_version');
+  if (tfVersion !== undefined && (typeof tfVersion !== 'string' || !TERRAFORM_VERSION_PATTERN.test(tfVersion))) {
+    findings.push(findingOf(builtinRule('TV005'), null, 'terraform_version', `terraform_version ${JSON.stringify(tfVersion)} is not a version such as 1.11.4`));
+  }
+
+  const serial = values.get('serial');
+  if (!values.has('serial')) findings.push(findingOf(builtinRule('TV015'), null, 'serial', 'the state has no "serial"'));
+  else if (!isNonNegativeInteger(serial)) findings.push(findingOf(builtinRule('TV015'), null, 'serial', `serial ${JSON.stringify(serial instanceof JsonNumber ? serial.raw : serial)} is not an integer ≥ 0`));
+
+  const lineage = values.get('lineage');
+  if (!values.has('lineage')) findings.push(findingOf(builtinRule('TV014'), null, 'lineage', 'the state has no "lineage"'));
+  else if (typeof lineage !== 'string') findings.push(findingOf(builtinRule('TV002'), null, 'lineage', 'lineage must be a string'));
+  else if (!LINEAGE_PATTERN.test(lineage)) findings.push(findingOf(builtinRule('TV014'), null, 'lineage', `lineage ${JSON.stringify(lineage)} is not a UUID`));
+
+  const outputs = values.get('outputs');
+  if (outputs !== undefined) {
+    if (!isJsonObject(outputs)) findings.push(findingOf(builtinRule('TV002'), null, 'outputs', 'outputs must be an object'));
+    else {
+      top.outputs = outputs;
+      for (const [name, output] of Object.entries(outputs)) checkOutput(name, output, findings);
+    }
+  }
+  if (!keyOrder.includes('resources')) findings.push(findingOf(builtinRule('TV002'), null, 'resources', 'the state has no "resources" array'));
+  const checks = values.get('check_results');
+  if (checks !== undefined && checks !== null && !Array.isArray(checks)) findings.push(findingOf(builtinRule('TV002'), null, 'check_results', 'check_results must be an array or null'));
+  else top.checkResults = checks;
+  return top;
+}
+
+function isNonNegativeInteger(value: JsonValue | undefined): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0;
+  return value instanceof JsonNumber && /^\d+$/.test(value.raw);
+}
+
+function checkOutput(name: string, output: JsonValue, findings: Finding[]): void {
+  const address = `output.${name}`;
+  if (!isJsonObject(output) || !('value' in output)) {
+    findings.push(findingOf(builtinRule('TV002'), address, null, `output ${name} must be an object with "value" and "type"`));
+    return;
+  }
+  const value = output['value'] ?? null;
+  if ('type' in output) {
+    const problem = typeProblem(output['type'] ?? null, value, '');
+    if (problem) findings.push(findingOf(builtinRule('TV031'), address, `value${problem.path}`, `the value does not match the output's type: ${problem.message}`));
+  }
+  if (output['sensitive'] !== true) scanForSecrets(value, ['value'], () => false, address, findings);
+}
+
+/** Why `value` is not of cty type `type` (as the state's JSON spells types), or undefined when it is. */
+export function typeProblem(type: JsonValue, value: JsonValue, path: string): { path: string; message: string } | undefined {
+  if (value === null || type === 'dynamic') return undefined;
+  const fail = (message: string) => ({ path, message });
+  if (typeof type === 'string') {
+    if (type === 'string') return typeof value === 'string' ? undefined : fail('expected a string');
+    if (type === 'number') return typeof value === 'number' || value instanceof JsonNumber ? undefined : fail('expected a number');
+    if (type === 'bool') return typeof value === 'boolean' ? undefined : fail('expected a bool');
+    return fail(`unknown type ${JSON.stringify(type)}`);
+  }
+  if (!Array.isArray(type) || typeof type[0] !== 'string') return fail('the type is not a cty type');
+  const [kind, inner] = type;
+  if (kind === 'list' || kind === 'set') {
+    if (!Array.isArray(value)) return fail(`expected a ${kind}`);
+    for (const [i, element] of value.entries()) {
+      const problem = typeProblem(inner ?? null, element, `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (kind === 'map') {
+    if (!isJsonObject(value)) return fail('expected a map');
+    for (const [key, element] of Object.entries(value)) {
+      const problem = typeProblem(inner ?? null, element, `${path}[${JSON.stringify(key)}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (kind === 'object') {
+    if (!isJsonObject(value) || !isJsonObject(inner)) return fail('expected an object');
+    for (const [key, attributeType] of Object.entries(inner)) {
+      if (!(key in value)) return fail(`attribute ${JSON.stringify(key)} is missing`);
+      const problem = typeProblem(attributeType, value[key] ?? null, `${path}.${key}`);
+      if (problem) return problem;
+    }
+    for (const key of Object.keys(value)) if (!(key in inner)) return fail(`attribute ${JSON.stringify(key)} is not in the type`);
+    return undefined;
+  }
+  if (kind === 'tuple') {
+    if (!Array.isArray(value) || !Array.isArray(inner)) return fail('expected a tuple');
+    if (value.length !== inner.length) return fail(`expected ${inner.length} elements, found ${value.length}`);
+    for (const [i, element] of value.entries()) {
+      const problem = typeProblem(inner[i] ?? null, element, `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  return fail(`unknown type kind ${JSON.stringify(kind)}`);
+}
+
+/**
+ * The rules across resources: duplicate addresses (TV010), dependencies
+ * (TV020-TV022) and check_results references (TV030).
+ */
+export function checkAcrossResources(records: readonly ResourceRecord[], top: TopLevel, findings: Finding[]): void {
+  const byAddress = new Map<string, ResourceRecord>();
+  const configAddresses = new Set<string>();
+  const instanceAddresses = new Set<string>();
+  for (const record of records) {
+    if (record.address === undefined || record.configAddress === undefined) continue;
+    const first = byAddress.get(record.address);
+    if (first) findings.push(findingOf(builtinRule('TV010'), record.address, `resources[${record.index}]`, `resources[${first.index}] has the same address`));
+    else byAddress.set(record.address, record);
+    configAddresses.add(record.configAddress);
+    for (const instance of record.instances) if (!instance.includes(' deposed ')) instanceAddresses.add(`${record.address}${instance}`);
+  }
+
+  // Dependencies name config resources: module keys dropped, no instance key.
+  const edges = new Map<string, Set<string>>();
+  for (const record of records) {
+    if (record.configAddress === undefined) continue;
+    const targets = edges.get(record.configAddress) ?? new Set<string>();
+    edges.set(record.configAddress, targets);
+    for (const dependency of record.dependencies) {
+      try {
+        parseAddress(dependency);
+      } catch {
+        // Reported; a dependency that does not parse names nothing to follow.
+        findings.push(findingOf(builtinRule('TV022'), record.address ?? null, 'dependencies', `${JSON.stringify(dependency)} is not a resource address`));
+        continue;
+      }
+      if (!configAddresses.has(dependency)) {
+        findings.push(findingOf(builtinRule('TV020'), record.address ?? null, 'dependencies', `depends on ${dependency}, which is not in the state`));
+      } else targets.add(dependency);
+    }
+  }
+  for (const cycle of findCycles(edges)) {
+    findings.push(findingOf(builtinRule('TV021'), cycle[0] ?? null, 'dependencies', `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`));
+  }
+
+  if (Array.isArray(top.checkResults)) checkCheckResults(top.checkResults, configAddresses, instanceAddresses, top.outputs, findings);
+}
+
+function checkCheckResults(
+  results: readonly JsonValue[],
+  configAddresses: ReadonlySet<string>,
+  instanceAddresses: ReadonlySet<string>,
+  outputs: Record<string, JsonValue> | undefined,
+  findings: Finding[],
+): void {
+  for (const [i, result] of results.entries()) {
+    if (!isJsonObject(result)) continue;
+    const kind = result['object_kind'];
+    const configAddr = typeof result['config_addr'] === 'string' ? result['config_addr'] : undefined;
+    const at = `check_results[${i}]`;
+    if (configAddr === undefined) continue;
+    if (kind === 'resource') {
+      if (!configAddresses.has(configAddr)) findings.push(findingOf(builtinRule('TV030'), null, `${at}.config_addr`, `refers to resource ${configAddr}, which is not in the state`));
+      const objects = Array.isArray(result['objects']) ? result['objects'] : [];
+      for (const [j, object] of objects.entries()) {
+        const addr = isJsonObject(object) && typeof object['object_addr'] === 'string' ? object['object_addr'] : undefined;
+        if (addr !== undefined && !instanceAddresses.has(addr)) {
+          findings.push(findingOf(builtinRule('TV030'), null, `${at}.objects[${j}].object_addr`, `refers to ${addr}, which is not in the state`));
+        }
+      }
+    } else if (kind === 'output' && /^output\.[^.]+$/.test(configAddr)) {
+      const name = configAddr.slice('output.'.length);
+      if (!outputs || !(name in outputs)) findings.push(findingOf(builtinRule('TV030'), null, `${at}.config_addr`, `refers to ${configAddr}, which is not in the state`));
+    }
+  }
+}
+
+/** Every elementary cycle found by a depth-first search (each reported once, from its smallest member). */
+export function findCycles(edges: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+  const cycles = new Map<string, string[]>();
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of edges.get(node) ?? []) {
+      if (state.get(next) === 'open') {
+        const cycle = stack.slice(stack.indexOf(next));
+        const start = cycle.indexOf([...cycle].sort()[0] ?? next);
+        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+        cycles.set(rotated.join('\u0000'), rotated);
+      } else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...edges.keys()].sort()) if (!state.has(node)) visit(node);
+  return [...cycles.values()];
+}
