@@ -12,6 +12,7 @@ import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
 import { registerShow } from './commands/show.js';
 import { registerStats } from './commands/stats.js';
+import { registerValidate } from './commands/validate.js';
 import { registerStatus } from './commands/status.js';
 import { registerVersions } from './commands/versions.js';
 import { registerWorkspace } from './commands/workspace.js';
@@ -74,6 +75,7 @@ export function createProgram(runtime: CliRuntime): Command {
   registerWorkspace(program, runtime);
   registerList(program, runtime);
   registerStats(program, runtime);
+  registerValidate(program, runtime);
   registerFind(program, runtime);
   registerDiff(program, runtime);
   registerGraph(program, runtime);
@@ -145,7 +147,7 @@ function globalsOf(command: Command): GlobalOptions {
   };
 }
 
-function packageVersion(): string {
+export function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   if (typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string') {
     return manifest.version;
