@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   TEMPEH_E_AUTH: 'The store refused the credentials, or they do not allow the operation.',
   TEMPEH_E_ENCRYPTION_KEY: 'The stored state is encrypted and the key is missing or is not the one it was written with.',
   TEMPEH_E_INTEGRITY: 'Stored bytes do not match the checksum recorded when they were written.',
+  TEMPEH_E_VALIDATION: 'A state was refused by validation; carries the findings.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -286,6 +287,33 @@ export class IntegrityError extends TempehError {
     });
     this.expected = detail.expected;
     this.actual = detail.actual;
+  }
+}
+
+/** One finding of a validation rule (plugin-validate's `Finding`): plain data, never holding a secret. */
+export interface ValidationFinding {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  address: string | null;
+  path: string | null;
+  message: string;
+}
+
+/** A state refused because validation found problems at or above the configured severity. */
+export class ValidationError extends TempehError {
+  readonly findings: readonly ValidationFinding[];
+  constructor(subject: string, findings: readonly ValidationFinding[], options: ErrorOptions = {}) {
+    const shown = findings.slice(0, 5).map((f) => `  - ${f.rule} ${f.address ?? '(state)'}${f.path ? ` ${f.path}` : ''}: ${f.message}`);
+    const more = findings.length > shown.length ? `\n  … and ${findings.length - shown.length} more` : '';
+    super('TEMPEH_E_VALIDATION', `${subject} was refused by validation (${findings.length} finding(s)):\n${shown.join('\n')}${more}`, {
+      hint: 'fix the findings (`tempeh validate` lists them all, with --format json or sarif); save with force only if you mean to store the state as it is',
+      ...options,
+    });
+    this.findings = findings;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), findings: this.findings };
   }
 }
 

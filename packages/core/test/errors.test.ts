@@ -29,6 +29,7 @@ import {
   AuthenticationError,
   EncryptionKeyError,
   IntegrityError,
+  ValidationError,
   type ErrorCode,
   type LockInfo,
 } from '../src/errors.js';
@@ -98,6 +99,7 @@ const SAMPLES: Record<string, () => TempehError> = {
   AuthenticationError: () => new AuthenticationError('S3 refused the access key'),
   EncryptionKeyError: () => new EncryptionKeyError('the SSE-C key does not match'),
   IntegrityError: () => new IntegrityError('sha256 mismatch', { expected: 'aa', actual: 'bb' }),
+  ValidationError: () => new ValidationError("state 'prod'", [{ rule: 'TV014', severity: 'error', address: null, path: 'lineage', message: 'not a UUID' }]),
 };
 
 /** The TempehError subclasses exported by errors.ts, by export name. */

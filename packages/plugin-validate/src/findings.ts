@@ -1,19 +1,16 @@
+import type { ValidationFinding } from '@tempeh/core';
 import { SEVERITY_RANK, type RuleMeta, type Severity } from './rules/catalog.js';
 
 /**
- * One thing a rule found. Plain data: findings cross from the worker
- * threads and go out as JSON and SARIF. A finding never holds a secret:
- * security rules put a masked prefix in `message` and say where it is.
+ * One thing a rule found: `{ rule, severity, address, path, message }`
+ * (core's ValidationFinding, which ValidationError carries). Plain data:
+ * findings cross from the worker threads and go out as JSON and SARIF. A
+ * finding never holds a secret: security rules put a masked prefix in
+ * `message` and say where it is. `address` is a resource instance address,
+ * `output.NAME`, or null for the state as a whole; `path` is where inside
+ * it (`attributes.password`, `lineage`), or null.
  */
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  /** Resource instance address (`module.a.aws_db_instance.main[0]`), `output.NAME`, or null for the state as a whole. */
-  address: string | null;
-  /** Where inside it: `attributes.password`, `instances[1].index_key`, `lineage`; null when the address says it all. */
-  path: string | null;
-  message: string;
-}
+export type Finding = ValidationFinding;
 
 /** Counts per severity, and the verdict against a threshold. */
 export interface FindingSummary {

@@ -4,3 +4,4 @@ export { BUILTIN_RULES, builtinRule, SEVERITY_RANK, type RuleMeta, type RuleCate
 export { summarize, reaches, maskSecret, compareFindings, type Finding, type FindingSummary } from './findings.js';
 export { checkResource, type ResourceCheck, type ResourceRecord } from './rules/resource-rules.js';
 export { formatJson, formatSarif, formatTable, RULES_DOC_URI, type NamedReport } from './format/format-report.js';
+export { ValidatePlugin, validatePlugin, type ValidatePluginOptions, type ValidateHooks, type FindingsContext } from './plugin.js';

@@ -12,8 +12,14 @@ import { BUILTIN_RULES, builtinRule, type RuleMeta, type Severity } from './rule
 import type { ResourceCheck, ResourceRecord } from './rules/resource-rules.js';
 import { checkAcrossResources, checkTopLevel } from './rules/state-rules.js';
 
-/** The built-in rules' worker task: `@tempeh/plugin-validate/worker`, export `validateResource`. */
-export const VALIDATE_TASK: WorkerTask = { module: new URL('./worker/validate-task.js', import.meta.url).href, export: 'validateResource' };
+/**
+ * The built-in rules' worker task (export `validateResource` of
+ * `@tempeh/plugin-validate/worker`), named by an absolute file URL so every
+ * worker resolves it alike. It points into dist/ from src/ as well (tests
+ * run the sources, workers need the compiled module): both sit one level
+ * below the package root.
+ */
+export const VALIDATE_TASK: WorkerTask = { module: new URL('../dist/worker/validate-task.js', import.meta.url).href, export: 'validateResource' };
 
 /**
  * A rule a plugin adds. Its `task` runs in the workers on every resource
