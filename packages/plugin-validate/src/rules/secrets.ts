@@ -31,10 +31,14 @@ const SECRET_NAME = /(?:^|_)(?:password|passwd|secret|token|api_?key|private_?ke
 /** Names whose values are hashes, IDs and the like: long and random, yet not secrets. */
 const NOT_SECRET_NAME = /(?:^|_)(?:id|ids|arn|hash|sha\d*|sha256|md5|etag|checksum|digest|fingerprint|version|uuid|serial|thumbprint|base64sha256|base64sha512|kid)$/i;
 
+/** Something one of the detectors below could match; most strings fail this one test and are done. */
+const ANY_DETECTOR = /PRIVATE KEY|A[KSGIRNP][A-Z]{2}[A-Z2-7]{16}|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|eyJ|:\/\/|passw|pwd/i;
+const NONE: readonly SecretMatch[] = [];
+
 /** Runs every value detector on one string; returns at most one match per rule. */
-export function detectSecrets(value: string): SecretMatch[] {
+export function detectSecrets(value: string): readonly SecretMatch[] {
+  if (value.length < 16 || !ANY_DETECTOR.test(value)) return NONE;
   const found: SecretMatch[] = [];
-  if (value.length < 16) return found;
   const pem = PEM_PRIVATE_KEY.exec(value);
   if (pem) found.push({ rule: builtinRule('TV040'), kind: 'a PEM private key', secret: value });
   const akid = AWS_ACCESS_KEY_ID.exec(value);
@@ -60,9 +64,16 @@ export function looksLikeAwsSecret(value: string): boolean {
   return AWS_SECRET_SHAPE.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
 }
 
-/** The attribute's name says it holds a secret. */
+const secretNames = new Map<string, boolean>();
+
+/** The attribute's name says it holds a secret (memoised: states repeat the same few hundred names). */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
+  let known = secretNames.get(name);
+  if (known === undefined) {
+    known = SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
+    if (secretNames.size < 10_000) secretNames.set(name, known);
+  }
+  return known;
 }
 
 export function isPlaceholder(value: string): boolean {
