@@ -25,6 +25,14 @@ describe('examples', () => {
     expect(stdout).toContain('stored serial is still 30');
   });
 
+  it('validate-custom-rule runs its rule in the workers and refuses the save through the plugin', async () => {
+    const { stdout } = await run('node', [path.join(examples, 'validate-custom-rule/index.mjs')], { cwd: root });
+    expect(stdout).toMatch(/ERROR\s+ACME001\s+terraform_data\.network\s+instances\[0\]\.attributes\.tags\s+tagged, but without a "owner" tag/);
+    expect(stdout).toContain("audit: save of 'default': 4 finding(s), refused: true");
+    expect(stdout).toContain('refused: PLUGIN_ERROR → TEMPEH_E_VALIDATION: ACME001');
+    expect(stdout).toContain('stored: nothing');
+  });
+
   it('state-basics (the core README example) runs', async () => {
     const { stdout } = await run('node', [path.join(examples, 'state-basics.mjs')], { cwd: root });
     expect(stdout).toContain('data.terraform_remote_state.upstream');
