@@ -13,9 +13,10 @@ describe('schema/tempeh.config.schema.json', () => {
     const schema = JSON.parse(JSON.stringify(configJsonSchema(await createCliKernel())));
     const backend = schema.properties.environments.additionalProperties.properties.backend;
     const consts = backend.oneOf.map((b: { properties: { type: { const?: string } } }) => b.properties.type.const);
-    expect(consts).toEqual(['local', 'memory', 'postgres', undefined]);
+    expect(consts).toEqual(['local', 'memory', 'postgres', 's3', undefined]);
     expect(backend.oneOf[0].properties.config.properties).toHaveProperty('workspace_dir');
     expect(backend.oneOf[2].properties.config.properties).toHaveProperty('conn_str');
-    expect(backend.oneOf[3].properties.type.not).toEqual({ enum: ['local', 'memory', 'postgres'] });
+    expect(backend.oneOf[3].properties.config.properties).toHaveProperty('workspace_key_prefix');
+    expect(backend.oneOf[4].properties.type.not).toEqual({ enum: ['local', 'memory', 'postgres', 's3'] });
   });
 });
