@@ -4,7 +4,7 @@ export { describeBackendConformance } from './conformance/describe-backend-confo
 export type { ConformanceOptions } from './conformance/harness.js';
 export { HOSTILE_WORKSPACE_NAMES, ODD_LEGAL_WORKSPACE_NAMES } from './conformance/workspace-name-tests.js';
 export { generateLargeState, writeLargeStateFile } from './large-state.js';
-export type { LargeState, LargeStateChanges, LargeStateMutation, LargeStateOptions, WrittenLargeState } from './large-state.js';
+export type { LargeState, LargeStateChanges, LargeStateMutation, LargeStateOptions, LargeStateSecrets, PlantedSecret, PlantedSecretKind, WrittenLargeState } from './large-state.js';
 export { measurePeakRss, settleHeap } from './memory-probe.js';
 export type { PeakRssOptions, PeakRssReport } from './memory-probe.js';
 export { terraformFixtureState, TERRAFORM_FIXTURE_SHA256 } from './fixture-state.js';

@@ -7,9 +7,11 @@ import { JsonNumber, type JsonObject } from '../json/json-value.js';
 import { goJsonIndent, goJsonString } from './go-json.js';
 import { LargeStateMutator, checkMutation, type LargeStateChanges, type LargeStateMutation } from './large-state-mutation.js';
 import { resourceJson, rootResources, serviceResources, type ResourceSpec } from './large-state-resources.js';
+import { SecretPlanter, type LargeStateSecrets, type PlantedSecret } from './large-state-secrets.js';
 import { SeededRandom } from './random.js';
 
 export type { LargeStateChanges, LargeStateMutation } from './large-state-mutation.js';
+export type { LargeStateSecrets, PlantedSecret, PlantedSecretKind } from './large-state-secrets.js';
 
 export interface LargeStateOptions {
   /** Minimum size in bytes. Generation stops after the first module that reaches it, so the result is a little larger. */
@@ -29,6 +31,12 @@ export interface LargeStateOptions {
    * which instances differ, so a diff of the two can be checked against it.
    */
   mutate?: LargeStateMutation;
+  /**
+   * Plant plaintext secrets (PEM keys, AWS key IDs, GitHub/GitLab/Slack
+   * tokens, JWTs, connection strings) as the `id` of every Nth resource's
+   * first instance; `planted()` lists them.
+   */
+  secrets?: LargeStateSecrets;
 }
 
 /** A generated state: its identity, and its bytes on demand. */
@@ -50,6 +58,8 @@ export interface LargeState {
    * the end; called before that, it generates them once, discarding them.
    */
   changes(): LargeStateChanges;
+  /** The secrets planted with `secrets` (empty without it); like `changes()`, known once generated. */
+  planted(): PlantedSecret[];
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024;
@@ -79,6 +89,7 @@ export function generateLargeState(options: LargeStateOptions): LargeState {
   // Fail here rather than on the first iteration.
   if (mutate !== undefined) checkMutation(mutate);
   let changes: LargeStateChanges | undefined = mutate === undefined ? { added: [], removed: [], changed: [] } : undefined;
+  let planted: PlantedSecret[] | undefined = options.secrets === undefined ? [] : undefined;
   const settings: GeneratorSettings = {
     seed,
     lineage,
@@ -87,9 +98,16 @@ export function generateLargeState(options: LargeStateOptions): LargeState {
     targetBytes: options.targetBytes,
     chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
     mutate,
-    onEnd: (report) => {
+    secrets: options.secrets,
+    onEnd: (report, secrets) => {
       changes = report;
+      planted = secrets;
     },
+  };
+  const generateAll = () => {
+    const pass = generateChunks(settings);
+    let step = pass.next();
+    while (step.done !== true) step = pass.next();
   };
   return {
     lineage,
@@ -104,13 +122,13 @@ export function generateLargeState(options: LargeStateOptions): LargeState {
     },
     chunks: () => generateChunks(settings),
     changes: () => {
-      if (changes === undefined) {
-        const pass = generateChunks(settings);
-        let step = pass.next();
-        while (step.done !== true) step = pass.next();
-        changes = step.value;
-      }
-      return { added: [...changes.added], removed: [...changes.removed], changed: [...changes.changed] };
+      if (changes === undefined) generateAll();
+      const known = changes ?? { added: [], removed: [], changed: [] };
+      return { added: [...known.added], removed: [...known.removed], changed: [...known.changed] };
+    },
+    planted: () => {
+      if (planted === undefined) generateAll();
+      return (planted ?? []).map((secret) => ({ ...secret }));
     },
   };
 }
@@ -124,8 +142,9 @@ interface GeneratorSettings {
   targetBytes: number;
   chunkBytes: number;
   mutate: LargeStateMutation | undefined;
-  /** Called when a pass has generated the whole state, with what the mutation changed. */
-  onEnd: (changes: LargeStateChanges) => void;
+  secrets: LargeStateSecrets | undefined;
+  /** Called when a pass has generated the whole state, with what the mutation changed and the secrets planted. */
+  onEnd: (changes: LargeStateChanges, planted: PlantedSecret[]) => void;
 }
 
 const RESOURCE_INDENT = '    ';
@@ -136,6 +155,7 @@ function* generateChunks(settings: GeneratorSettings): Generator<Buffer, LargeSt
   // serial does not change the resources.
   const random = new SeededRandom(settings.seed ^ 0x5eed5eed);
   const mutator = settings.mutate === undefined ? undefined : new LargeStateMutator(settings.mutate);
+  const planter = settings.secrets === undefined ? undefined : new SecretPlanter(settings.secrets);
   let pending: string[] = [];
   let pendingChars = 0;
   // The size of the state without mutation decides when to stop, so a
@@ -157,7 +177,9 @@ function* generateChunks(settings: GeneratorSettings): Generator<Buffer, LargeSt
     }
   }
 
-  function* resource(spec: ResourceSpec): Generator<Buffer> {
+  function* resource(generated: ResourceSpec): Generator<Buffer> {
+    // Planted secrets are part of the base state: a modified copy has them too.
+    const spec = planter === undefined ? generated : planter.apply(generated);
     const kept = mutator === undefined ? spec : mutator.apply(spec);
     const text = kept === undefined ? undefined : goJsonIndent(resourceJson(kept), RESOURCE_INDENT);
     const baseText = kept === spec && text !== undefined ? text : goJsonIndent(resourceJson(spec), RESOURCE_INDENT);
@@ -178,7 +200,7 @@ function* generateChunks(settings: GeneratorSettings): Generator<Buffer, LargeSt
   yield* push(`${writtenResources === 0 ? '' : '\n  '}],\n  "check_results": null\n}\n`);
   if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8');
   const changes = mutator?.report() ?? { added: [], removed: [], changed: [] };
-  settings.onEnd(changes);
+  settings.onEnd(changes, planter?.report() ?? []);
   return changes;
 }
 
@@ -201,6 +223,8 @@ export interface WrittenLargeState {
   serial: number;
   /** What the file differs in from the state written without `mutate` (empty lists without it). */
   changes: LargeStateChanges;
+  /** The secrets planted with `secrets` (empty without it). */
+  planted: PlantedSecret[];
 }
 
 /** Write a generated state of at least `targetBytes` to `path`, streaming. */
@@ -223,5 +247,5 @@ export async function writeLargeStateFile(
     },
     createWriteStream(path),
   );
-  return { path, size, sha256: hash.digest('hex'), lineage: state.lineage, serial: state.serial, changes: state.changes() };
+  return { path, size, sha256: hash.digest('hex'), lineage: state.lineage, serial: state.serial, changes: state.changes(), planted: state.planted() };
 }
