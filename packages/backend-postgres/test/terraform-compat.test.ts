@@ -11,7 +11,7 @@ import {
   type PostgresBackendConfigInput,
 } from '../src/index.js';
 import { describeWithPostgres } from './support/pg-server.js';
-import { checkResultsInOrder } from './support/check-results.js';
+import { checkResultsInOrder } from '@tempeh/core/testing';
 import { LOCK_HOLDER, eventually, killHard, readLines, spawnNode } from './support/processes.js';
 import { TerraformDir, hasTerraform, pgTerraformDir, waitForOutput } from './support/terraform.js';
 

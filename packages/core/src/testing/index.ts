@@ -11,3 +11,4 @@ export { terraformFixtureState, TERRAFORM_FIXTURE_SHA256 } from './fixture-state
 export { eventually, exitCode, killHard, readLines, spawnNode } from './processes.js';
 export { TerraformDir, hasTerraform, terraformEnv, waitForOutput, type TerraformRun } from './terraform.js';
 export { runCounterRounds } from './contention.js';
+export { checkResultsInOrder } from './check-results.js';
