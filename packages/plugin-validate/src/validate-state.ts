@@ -9,8 +9,8 @@ import {
 } from '@tempeh/core';
 import { compareFindings, findingOf, type Finding, type FindingSummary } from './findings.js';
 import { BUILTIN_RULES, builtinRule, type RuleMeta, type Severity } from './rules/catalog.js';
-import type { ResourceCheck, ResourceRecord } from './rules/resource-rules.js';
-import { checkAcrossResources, checkTopLevel } from './rules/state-rules.js';
+import type { ResourceCheck } from './rules/resource-rules.js';
+import { CrossResourceIndex, checkTopLevel } from './rules/state-rules.js';
 
 /**
  * The built-in rules' worker task (export `validateResource` of
@@ -74,7 +74,8 @@ export async function validateState(source: AsyncIterable<Uint8Array>, options: 
   const enabled = options.rules === undefined ? undefined : new Set(options.rules);
   const rules = [...BUILTIN_RULES, ...custom.map((rule) => rule.meta)].filter((meta) => enabled === undefined || enabled.has(meta.id));
   const collector = new FindingCollector(options.maxFindings ?? DEFAULT_MAX_FINDINGS, enabled);
-  const records: ResourceRecord[] = [];
+  const found: Finding[] = [];
+  const across = new CrossResourceIndex(found);
   const processing = processState(source, {
     tasks: [VALIDATE_TASK, ...custom.map((rule) => rule.task)],
     threads: options.threads,
@@ -88,20 +89,19 @@ export async function validateState(source: AsyncIterable<Uint8Array>, options: 
     for await (const { index, values } of processing) {
       const check = values[0] as ResourceCheck;
       collector.addAll(check.findings);
-      records.push(check.record);
+      across.add(check.record);
       for (const [i, rule] of custom.entries()) collector.addAll(customFindings(rule.meta, values[i + 1], check.record.address ?? `resources[${index}]`));
     }
   } catch (error) {
     if (!isTempehError(error) || error.code !== 'TEMPEH_E_INVALID_STATE') throw error;
     const location = 'location' in error && typeof error.location === 'string' ? ` (${error.location})` : '';
     collector.add(findingOf(builtinRule('TV001'), null, null, `the state is not well-formed JSON${location}: ${error.message}`));
-    return collector.report(rules, records.length, processing.mode);
+    return collector.report(rules, across.resources, processing.mode);
   }
-  const top: Finding[] = [];
-  const parsedTop = checkTopLevel(processing.summary.fields, processing.summary.keyOrder, top);
-  checkAcrossResources(records, parsedTop, top);
-  collector.addAll(top);
-  return collector.report(rules, records.length, processing.mode);
+  const parsedTop = checkTopLevel(processing.summary.fields, processing.summary.keyOrder, found);
+  across.finish(parsedTop);
+  collector.addAll(found);
+  return collector.report(rules, across.resources, processing.mode);
 }
 
 /** A plugin task's result as findings; anything malformed becomes one finding saying so. */

@@ -141,51 +141,106 @@ export function typeProblem(type: JsonValue, value: JsonValue, path: string): { 
 
 /**
  * The rules across resources: duplicate addresses (TV010), dependencies
- * (TV020-TV022) and check_results references (TV030).
+ * (TV020-TV022) and check_results references (TV030). Records are folded
+ * in as they arrive and kept small: addresses as 64-bit hashes, and
+ * dependencies per config resource (a module called 10 000 times has one
+ * config resource per resource block), so memory grows with the number of
+ * distinct config resources, not with the size of the state.
  */
-export function checkAcrossResources(records: readonly ResourceRecord[], top: TopLevel, findings: Finding[]): void {
-  const byAddress = new Map<string, ResourceRecord>();
-  const configAddresses = new Set<string>();
-  const instanceAddresses = new Set<string>();
-  for (const record of records) {
-    if (record.address === undefined || record.configAddress === undefined) continue;
-    const first = byAddress.get(record.address);
-    if (first) findings.push(findingOf(builtinRule('TV010'), record.address, `resources[${record.index}]`, `resources[${first.index}] has the same address`));
-    else byAddress.set(record.address, record);
-    configAddresses.add(record.configAddress);
-    for (const instance of record.instances) if (!instance.includes(' deposed ')) instanceAddresses.add(`${record.address}${instance}`);
+export class CrossResourceIndex {
+  /** Hash of each resource address → its index, for TV010. */
+  readonly #addresses = new Map<string, number>();
+  /** Hashes of current instance addresses, for check_results. */
+  readonly #instances = new Set<string>();
+  /** Per config resource: the first resource address seen (for messages) and the config resources it depends on. */
+  readonly #configs = new Map<string, { address: string; dependencies: Set<string> }>();
+  readonly #findings: Finding[];
+  #resources = 0;
+
+  constructor(findings: Finding[]) {
+    this.#findings = findings;
   }
 
-  // Dependencies name config resources: module keys dropped, no instance key.
-  const edges = new Map<string, Set<string>>();
-  for (const record of records) {
-    if (record.configAddress === undefined) continue;
-    const targets = edges.get(record.configAddress) ?? new Set<string>();
-    edges.set(record.configAddress, targets);
-    for (const dependency of record.dependencies) {
-      try {
-        parseAddress(dependency);
-      } catch {
-        // Reported; a dependency that does not parse names nothing to follow.
-        findings.push(findingOf(builtinRule('TV022'), record.address ?? null, 'dependencies', `${JSON.stringify(dependency)} is not a resource address`));
-        continue;
+  get resources(): number {
+    return this.#resources;
+  }
+
+  add(record: ResourceRecord): void {
+    this.#resources++;
+    if (record.address === undefined || record.configAddress === undefined) return;
+    const key = hash64(record.address);
+    const first = this.#addresses.get(key);
+    if (first !== undefined) this.#findings.push(findingOf(builtinRule('TV010'), record.address, `resources[${record.index}]`, `resources[${first}] has the same address`));
+    else this.#addresses.set(key, record.index);
+    for (const instance of record.instances) if (!instance.includes(' deposed ')) this.#instances.add(hash64(`${record.address}${instance}`));
+    let config = this.#configs.get(record.configAddress);
+    if (!config) {
+      config = { address: record.address, dependencies: new Set() };
+      this.#configs.set(record.configAddress, config);
+    }
+    for (const dependency of record.dependencies) config.dependencies.add(dependency);
+  }
+
+  finish(top: TopLevel): void {
+    const findings = this.#findings;
+    const edges = new Map<string, Set<string>>();
+    const validAddress = new Map<string, boolean>();
+    for (const [configAddress, config] of this.#configs) {
+      const targets = new Set<string>();
+      edges.set(configAddress, targets);
+      for (const dependency of config.dependencies) {
+        let valid = validAddress.get(dependency);
+        if (valid === undefined) {
+          valid = isAddress(dependency);
+          validAddress.set(dependency, valid);
+        }
+        if (!valid) findings.push(findingOf(builtinRule('TV022'), config.address, 'dependencies', `${JSON.stringify(dependency)} is not a resource address`));
+        else if (!this.#configs.has(dependency)) findings.push(findingOf(builtinRule('TV020'), config.address, 'dependencies', `depends on ${dependency}, which is not in the state`));
+        else targets.add(dependency);
       }
-      if (!configAddresses.has(dependency)) {
-        findings.push(findingOf(builtinRule('TV020'), record.address ?? null, 'dependencies', `depends on ${dependency}, which is not in the state`));
-      } else targets.add(dependency);
+    }
+    for (const cycle of findCycles(edges)) {
+      findings.push(findingOf(builtinRule('TV021'), this.#configs.get(cycle[0] ?? '')?.address ?? cycle[0] ?? null, 'dependencies', `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`));
+    }
+    if (Array.isArray(top.checkResults)) {
+      checkCheckResults(top.checkResults, (address) => this.#configs.has(address), (address) => this.#instances.has(hash64(address)), top.outputs, findings);
     }
   }
-  for (const cycle of findCycles(edges)) {
-    findings.push(findingOf(builtinRule('TV021'), cycle[0] ?? null, 'dependencies', `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`));
-  }
+}
 
-  if (Array.isArray(top.checkResults)) checkCheckResults(top.checkResults, configAddresses, instanceAddresses, top.outputs, findings);
+function isAddress(text: string): boolean {
+  try {
+    parseAddress(text);
+    return true;
+  } catch {
+    // The caller reports it (TV022); nothing else to learn from the error.
+    return false;
+  }
+}
+
+/** Two 32-bit FNV-1a variants over UTF-16 code units: a 64-bit key, collisions negligible at any state size. */
+export function hash64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
+}
+
+/** The cross-resource rules over a list of records (tests, small states). */
+export function checkAcrossResources(records: readonly ResourceRecord[], top: TopLevel, findings: Finding[]): void {
+  const index = new CrossResourceIndex(findings);
+  for (const record of records) index.add(record);
+  index.finish(top);
 }
 
 function checkCheckResults(
   results: readonly JsonValue[],
-  configAddresses: ReadonlySet<string>,
-  instanceAddresses: ReadonlySet<string>,
+  hasConfig: (address: string) => boolean,
+  hasInstance: (address: string) => boolean,
   outputs: Record<string, JsonValue> | undefined,
   findings: Finding[],
 ): void {
@@ -196,11 +251,11 @@ function checkCheckResults(
     const at = `check_results[${i}]`;
     if (configAddr === undefined) continue;
     if (kind === 'resource') {
-      if (!configAddresses.has(configAddr)) findings.push(findingOf(builtinRule('TV030'), null, `${at}.config_addr`, `refers to resource ${configAddr}, which is not in the state`));
+      if (!hasConfig(configAddr)) findings.push(findingOf(builtinRule('TV030'), null, `${at}.config_addr`, `refers to resource ${configAddr}, which is not in the state`));
       const objects = Array.isArray(result['objects']) ? result['objects'] : [];
       for (const [j, object] of objects.entries()) {
         const addr = isJsonObject(object) && typeof object['object_addr'] === 'string' ? object['object_addr'] : undefined;
-        if (addr !== undefined && !instanceAddresses.has(addr)) {
+        if (addr !== undefined && !hasInstance(addr)) {
           findings.push(findingOf(builtinRule('TV030'), null, `${at}.objects[${j}].object_addr`, `refers to ${addr}, which is not in the state`));
         }
       }
