@@ -162,7 +162,8 @@ const URL_FORBIDDEN = new Set(['secret_key', 'token', 'sse_customer_key', 'acces
  * → a config (not yet validated). The path is the key. Query parameters set
  * any other field by name; credentials come from the AWS environment
  * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
- * `AWS_PROFILE`), and the SSE-C key from `TEMPEH_S3_SSE_CUSTOMER_KEY`.
+ * `AWS_PROFILE`), the region from `?region=`, else `AWS_REGION` or
+ * `AWS_DEFAULT_REGION`, and the SSE-C key from `TEMPEH_S3_SSE_CUSTOMER_KEY`.
  */
 export function s3ConfigFromUrl(url: URL, env: NodeJS.ProcessEnv = {}): Record<string, unknown> {
   if (url.protocol.toLowerCase() !== 's3:') {
@@ -199,5 +200,8 @@ export function s3ConfigFromUrl(url: URL, env: NodeJS.ProcessEnv = {}): Record<s
     if (env['AWS_SESSION_TOKEN']) config['token'] = env['AWS_SESSION_TOKEN'];
   }
   if (env['TEMPEH_S3_SSE_CUSTOMER_KEY'] && config['sse_customer_key'] === undefined) config['sse_customer_key'] = env['TEMPEH_S3_SSE_CUSTOMER_KEY'];
+  // As Terraform and the AWS CLI do: the region from the environment when the URL names none.
+  const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'];
+  if (config['region'] === undefined && region) config['region'] = region;
   return config;
 }

@@ -113,6 +113,9 @@ export class S3Backend implements StateBackend {
   async createWorkspace(workspace: string): Promise<void> {
     assertValidWorkspaceName(workspace);
     if (workspace === DEFAULT_WORKSPACE) return;
+    // Looked up first: a server that ignores If-None-Match (radosgw on a versioned bucket) would
+    // otherwise replace an existing state with the empty marker. The conditional PUT still guards the race where it works.
+    if (await this.#states.head(workspace)) return;
     await this.#states.createMarker(workspace);
   }
 

@@ -59,7 +59,8 @@ export class S3Versions implements S3VersionsApi {
         ),
       );
       for (const version of page.Versions ?? []) {
-        if (version.Key !== key || !version.VersionId || version.VersionId === 'null' || !version.Size) continue;
+        // 'null' is the version of an object written while versioning was off or suspended: it is a version too.
+        if (version.Key !== key || !version.VersionId || !version.Size) continue;
         found.push({
           id: version.VersionId,
           versionId: version.VersionId,

@@ -91,6 +91,12 @@ describe('s3:// URLs', () => {
     expect(config).toMatchObject({ access_key: 'AKIA', secret_key: 'secret', token: 'token', sse_customer_key: sse });
   });
 
+  it('takes the region from AWS_REGION or AWS_DEFAULT_REGION when the URL names none', () => {
+    expect(s3ConfigFromUrl(new URL('s3://b-1/k'), { AWS_REGION: 'eu-central-1' })['region']).toBe('eu-central-1');
+    expect(s3ConfigFromUrl(new URL('s3://b-1/k'), { AWS_DEFAULT_REGION: 'ap-south-1' })['region']).toBe('ap-south-1');
+    expect(s3ConfigFromUrl(new URL('s3://b-1/k?region=us-west-2'), { AWS_REGION: 'eu-central-1' })['region']).toBe('us-west-2');
+  });
+
   it('refuses secrets in the URL, without quoting them', () => {
     const error = urlError('s3://b-1/k?secret_key=hunter2hunter2&sse_customer_key=abc');
     expect(error.issues.map((i) => i.path).sort()).toEqual(['secret_key', 'sse_customer_key']);

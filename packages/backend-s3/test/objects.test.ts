@@ -6,6 +6,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutBucketVersioningCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { isTempehError, parseState } from '@tempeh/core';
@@ -217,6 +218,29 @@ describeWithS3('s3 objects', (s3) => {
       // History outlives the state.
       await backend.deleteState('prod');
       expect((await versions.list('prod')).map((v) => v.serial)).toEqual([3, 2, 1]);
+    });
+
+    it('createWorkspace on a versioned bucket (where radosgw ignores If-None-Match) keeps an existing state', async () => {
+      const { backend } = await fresh({}, true);
+      await backend.putState('prod', Buffer.from('{"kept": true}'));
+      await backend.createWorkspace('prod');
+      expect((await backend.getState('prod'))?.data.toString()).toBe('{"kept": true}');
+    });
+
+    it("lists the 'null' version written before versioning was turned on", async () => {
+      const bucket = await s3.freshBucket({ prefix: 'objects-null' });
+      const backend = createS3Backend(s3.config(bucket));
+      open.push(backend);
+      await backend.putState('default', Buffer.from('{"serial": 1, "lineage": "l"}'));
+      await s3.client().send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      await backend.putState('default', Buffer.from('{"serial": 2, "lineage": "l"}'));
+      await backend.refreshCapabilities();
+      const listed = (await backend.versions?.list('default')) ?? [];
+      expect(listed.map((v) => [v.serial, v.id === 'null'])).toEqual([
+        [2, false],
+        [1, true],
+      ]);
+      expect((await backend.versions?.get('default', 'null'))?.data.toString()).toBe('{"serial": 1, "lineage": "l"}');
     });
 
     it('on a versioned radosgw bucket compare-and-swap writes are refused, not pretended', async () => {

@@ -30,11 +30,16 @@ Environment variables:
                   defaults for the flags of the same name
   TEMPEH_LOCK_ID  default for --lock-id (set by \`tempeh exec\` for its child)
   PGPASSWORD      password of a postgres:// backend whose URL has none (never printed)
-  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_REGION
-                  credentials of an s3:// backend (never printed); without them,
-                  the rest of the AWS credential chain
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE
+                  credentials of an s3 backend (never printed); without them, the
+                  rest of the AWS credential chain (~/.aws, container and instance
+                  roles). The region: the URL's ?region=, else AWS_REGION or
+                  AWS_DEFAULT_REGION, else us-east-1
   TEMPEH_S3_SSE_CUSTOMER_KEY
                   SSE-C key (base64, 32 bytes) of an s3:// backend (never printed)
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED
+                  tempeh sets it to true unless set: the AWS SDK's notice about
+                  Node versions is for Tempeh's maintainers, not for operators
   NO_COLOR        disables colour, like --no-color
   CI              when set (not "false" or "0"), no progress bars, like --no-progress;
                   TERM=dumb does the same

@@ -6,7 +6,7 @@ import type { CliRuntime } from '../runtime.js';
 export function registerInit(program: Command, runtime: CliRuntime): void {
   program
     .command('init')
-    .description('prepare the backend: create the directories or tables it needs (safe to repeat)')
+    .description('prepare the backend: create the directories or tables it needs; on s3, check that the bucket enforces conditional writes (safe to repeat)')
     .action(
       action(runtime, async () => {
         const { backend, target } = await runtime.open();

@@ -1,5 +1,6 @@
 import { isTempehError, listInstanceAddresses, toError, type LockStatus, type StateManager } from '@tempeh/core';
 import type { Command } from 'commander';
+import { ageSince, formatAge } from '../duration.js';
 import { action } from '../program.js';
 import { UNEXPECTED_CODE, printError } from '../report.js';
 import type { CliRuntime } from '../runtime.js';
@@ -14,8 +15,17 @@ interface WorkspaceStatus {
   lineage: string | null;
   resources: number | null;
   instances: number | null;
-  lock: { info: LockStatus['info'] | null; stale: boolean; detail: string | null } | null;
+  lock: LockView | null;
   error: ErrorSummary | null;
+}
+
+/** A held lock as `status` shows it. */
+interface LockView {
+  info: LockStatus['info'] | null;
+  stale: boolean;
+  detail: string | null;
+  /** Seconds since the lock's `Created`, when it records one. */
+  ageSeconds: number | null;
 }
 
 interface EnvironmentStatus {
@@ -89,7 +99,7 @@ async function inspectWorkspace(runtime: CliRuntime, manager: StateManager, targ
   const empty = { name, hasState: false, serial: null, lineage: null, resources: null, instances: null, lock: null, error: null };
   try {
     const lock = await manager.getLock(name);
-    const lockView = lock ? { info: lock.info ?? null, stale: lock.stale, detail: lock.detail ?? null } : null;
+    const lockView = lock ? lockViewOf(lock) : null;
     const loaded = await manager.load(name);
     if (!loaded) return { ...empty, lock: lockView };
     const { state } = loaded;
@@ -136,9 +146,16 @@ function render(results: EnvironmentStatus[]): string {
   return out.join('');
 }
 
+function lockViewOf(lock: LockStatus): LockView {
+  const age = ageSince(lock.info?.Created);
+  return { info: lock.info ?? null, stale: lock.stale, detail: lock.detail ?? null, ageSeconds: age === undefined ? null : Math.round(age / 1000) };
+}
+
 function lockText(lock: WorkspaceStatus['lock']): string {
   if (!lock) return 'unlocked';
-  const who = lock.info ? `${lock.info.Who || 'unknown'} (${lock.info.Operation || 'no operation'}, id ${lock.info.ID})` : 'holder unknown';
+  // The age tells an operator whether a lock is a run in progress or one left behind (S3 cannot tell stale locks itself).
+  const age = lock.ageSeconds === null ? '' : ` for ${formatAge(lock.ageSeconds * 1000)}`;
+  const who = lock.info ? `${lock.info.Who || 'unknown'} (${lock.info.Operation || 'no operation'}, id ${lock.info.ID})${age}` : 'holder unknown';
   // The detail says why a lock is stale (its session is gone, it expired) or why its holder is unknown (held by terraform).
   const detail = (lock.stale || !lock.info) && lock.detail ? `: ${lock.detail}` : '';
   return `locked by ${who}${lock.stale ? ` [stale${detail}]` : detail ? ` [${detail.slice(2)}]` : ''}`;

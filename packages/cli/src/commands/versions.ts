@@ -18,7 +18,7 @@ import { formatTable } from '../table.js';
 
 /** One version as `tempeh versions --json` prints it; fields a backend does not record are null. */
 export interface VersionView {
-  /** The version's id: its number on postgres (1, 2, 3 …). */
+  /** The version's id: its number on postgres (1, 2, 3 …), S3's opaque version ID on s3. */
   version: string;
   serial: number | null;
   lineage: string | null;
@@ -47,8 +47,8 @@ interface PrunableVersions {
 export function registerVersions(program: Command, runtime: CliRuntime): void {
   const versions = program
     .command('versions')
-    .description('list the stored versions of the workspace, newest first (on backends that keep history: postgres)')
-    .addHelpText('after', '\nRead one with `tempeh pull --version N`; drop old ones with `tempeh versions prune`.\n')
+    .description('list the stored versions of the workspace, newest first (on backends that keep history: postgres, s3 with bucket versioning)')
+    .addHelpText('after', '\nRead one with `tempeh pull --version ID`; drop old ones with `tempeh versions prune` (postgres; on s3, lifecycle rules do that).\n')
     .action(
       action(runtime, async () => {
         const { backend, target } = await runtime.open();
@@ -81,11 +81,7 @@ export function registerVersions(program: Command, runtime: CliRuntime): void {
         }
         const { backend, target } = await runtime.open();
         const api = await requireVersions(backend, 'pruning versions');
-        if (!isPrunable(api)) {
-          throw new CapabilityError(backend.type, 'pruning versions', {
-            hint: 'this backend keeps history but offers no retention; remove old versions with its own tools',
-          });
-        }
+        if (!isPrunable(api)) throw noPruning(backend.type);
         const removed = await api.prune(target.workspace, { keepLast: options.keepLast, maxAgeMs: options.maxAge });
         if (runtime.globals.json) {
           runtime.io.stdout.write(`${JSON.stringify({ workspace: target.workspace, removed })}\n`);
@@ -114,6 +110,19 @@ export async function requireVersions(backend: StateBackend, what: string): Prom
     hint:
       "versions are kept by the postgres backend in Tempeh's layout (compat 'tempeh') and by the s3 backend on a bucket with versioning on " +
       '(aws s3api put-bucket-versioning --bucket B --versioning-configuration Status=Enabled); the local backend and Terraform\'s pg layout keep only the current state',
+  });
+}
+
+/**
+ * A history-keeping backend without pruning. Such a store keeps retention
+ * itself (S3: the bucket's lifecycle rules, which also cover the versions
+ * Terraform writes and run without anyone calling Tempeh).
+ */
+function noPruning(type: string): CapabilityError {
+  return new CapabilityError(type, 'pruning versions (this store keeps or expires its versions by its own rules)', {
+    hint:
+      'set the retention in the store itself: on S3, a bucket lifecycle rule with NoncurrentVersionExpiration (NoncurrentDays, NewerNoncurrentVersions), ' +
+      'see `aws s3api put-bucket-lifecycle-configuration`',
   });
 }
 
