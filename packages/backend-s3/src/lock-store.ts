@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { LockMismatchError, LockedError, NotLockedError, describeLock, type LockInfo, type LockStatus } from '@tempeh/core';
+import { LockMismatchError, LockedError, NotLockedError, describeLock, formatAge, lockCreatedAt, type LockInfo, type LockStatus } from '@tempeh/core';
 import type { S3Bucket } from './client.js';
 import { isNoSuchKey, isPreconditionFailed } from './errors.js';
 import type { KeyLayout } from './keys.js';
@@ -152,26 +152,10 @@ export function parseLockInfo(text: string): LockInfo | undefined {
 
 /** "held for 3h12m (since …); S3 keeps no session, …": what an operator needs to judge a lock. */
 function describeAge(held: HeldLock): string {
-  const since = parseTime(held.info?.Created) ?? held.lastModified;
+  const since = lockCreatedAt(held.info?.Created) ?? held.lastModified;
   const age = since === undefined ? undefined : Date.now() - since.getTime();
   const holder = held.info?.Who ? ` by ${held.info.Who}` : '';
   const how = age === undefined ? `held${holder}` : `held${holder} for ${formatAge(age)} (since ${since!.toISOString()})`;
   return `${how}; S3 keeps no session, so whether the holder is still alive is unknown: force-unlock only if you know it is gone`;
 }
 
-function parseTime(text: string | undefined): Date | undefined {
-  if (!text) return undefined;
-  // Go writes nanoseconds; Date reads milliseconds.
-  const date = new Date(text.replace(/(\.\d{3})\d+/, '$1'));
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
-}

@@ -1,3 +1,5 @@
+import { lockCreatedAt } from '@tempeh/core';
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 
@@ -40,24 +42,10 @@ function parseWith(text: string, part: RegExp, units: Record<string, number>): n
   return Math.round(total);
 }
 
-/** An age for people: `45s`, `12m05s`, `3h12m`, `2d04h` (two units at most; negative ages read as 0s). */
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
-}
+export { formatAge } from '@tempeh/core';
 
-/**
- * Milliseconds since a LockInfo's `Created`, or undefined when it is not a
- * time. Terraform writes it as Go does (RFC 3339 with nanoseconds and a
- * zone offset); Date reads only milliseconds, so the extra digits go.
- */
+/** Milliseconds since a LockInfo's `Created`, or undefined when it is not a time (see core's lockCreatedAt). */
 export function ageSince(created: string | undefined, now: number = Date.now()): number | undefined {
-  if (!created) return undefined;
-  const time = Date.parse(created.replace(/(\.\d{3})\d+/, '$1'));
-  return Number.isNaN(time) ? undefined : Math.max(0, now - time);
+  const at = lockCreatedAt(created);
+  return at === undefined ? undefined : Math.max(0, now - at.getTime());
 }

@@ -9,6 +9,7 @@ export * from './state-manager/index.js';
 export * from './backend/memory-backend.js';
 export * from './backend/streams.js';
 export * from './backend/state-header.js';
+export * from './backend/lock-age.js';
 export * from './address/index.js';
 export * from './engine/index.js';
 export * from './inspect/index.js';
