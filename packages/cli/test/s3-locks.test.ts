@@ -41,7 +41,7 @@ describeWithS3('cli s3 locks', (s3) => {
     expect(lock).toMatchObject({ info: { ID: id, Who: info.Who }, stale: false });
     expect(lock.ageSeconds).toBeGreaterThanOrEqual(0);
     const table = await run([...backend, 'status'], { cwd: dir });
-    expect(table.out).toContain(`locked by ${info.Who} (OperationTypeLock, id ${id}) for `);
+    expect(table.out).toMatch(new RegExp(`locked by ${info.Who} for \\d+s \\(OperationTypeLock, id ${id}\\)`));
 
     const wrong = await run([...backend, 'unlock', 'not-the-id'], { cwd: dir });
     expect(wrong.code).toBe(1);
@@ -77,7 +77,7 @@ describeWithS3('cli s3 locks', (s3) => {
 
     const status = await run([...backend, '--workspace', 'prod', 'status'], { cwd: dir });
     // Created long before the test: the age is in days.
-    expect(status.out).toMatch(new RegExp(`locked by ops@build-7 \\(OperationTypeApply, id ${terraformLock.ID}\\) for \\d+d\\d\\dh`));
+    expect(status.out).toMatch(new RegExp(`locked by ops@build-7 for \\d+d\\d\\dh \\(OperationTypeApply, id ${terraformLock.ID}\\)`));
 
     const wrong = await run([...backend, '--workspace', 'prod', 'force-unlock', '--force', 'not-the-id'], { cwd: dir });
     expect(wrong.code).toBe(1);

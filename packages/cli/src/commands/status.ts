@@ -155,7 +155,7 @@ function lockText(lock: WorkspaceStatus['lock']): string {
   if (!lock) return 'unlocked';
   // The age tells an operator whether a lock is a run in progress or one left behind (S3 cannot tell stale locks itself).
   const age = lock.ageSeconds === null ? '' : ` for ${formatAge(lock.ageSeconds * 1000)}`;
-  const who = lock.info ? `${lock.info.Who || 'unknown'} (${lock.info.Operation || 'no operation'}, id ${lock.info.ID})${age}` : 'holder unknown';
+  const who = lock.info ? `${lock.info.Who || 'unknown'}${age} (${lock.info.Operation || 'no operation'}, id ${lock.info.ID})` : 'holder unknown';
   // The detail says why a lock is stale (its session is gone, it expired) or why its holder is unknown (held by terraform).
   const detail = (lock.stale || !lock.info) && lock.detail ? `: ${lock.detail}` : '';
   return `locked by ${who}${lock.stale ? ` [stale${detail}]` : detail ? ` [${detail.slice(2)}]` : ''}`;
