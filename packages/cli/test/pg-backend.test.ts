@@ -198,7 +198,7 @@ describeWithPostgres('cli pg backend', (db) => {
     expect(errorCode(tf.stderr)).toBe('TEMPEH_E_CAPABILITY');
   });
 
-  it('tempeh --version still prints the version, and pull --version needs a number', async () => {
+  it('tempeh --version still prints the version; pull --version with an id postgres does not have ("latest") is TEMPEH_E_NOT_FOUND', async () => {
     const dir = await tempDir();
     const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
     expect((await run(['--version'], { cwd: dir })).out.trim()).toBe(manifest.version);
