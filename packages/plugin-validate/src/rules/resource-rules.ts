@@ -64,9 +64,8 @@ export function checkResource(bytes: Uint8Array, index: number): ResourceCheck {
   let configModule = '';
   if (module !== undefined) {
     try {
-      const steps = parseModuleAddress(module);
+      configModule = configModuleOf(module);
       moduleText = module;
-      configModule = steps.map((step) => `module.${step.name}`).join('.');
     } catch {
       // The path is reported; the address falls back to the raw text so the other findings still point somewhere.
       findings.push(findingOf(builtinRule('TV018'), null, `${where}.module`, `module path ${JSON.stringify(module)} does not parse as module.NAME[KEY]…`));
@@ -148,6 +147,21 @@ export function checkResource(bytes: Uint8Array, index: number): ResourceCheck {
   return { findings, record };
 }
 
+const configModules = new Map<string, string>();
+
+/** `module.a["k"].module.b[0]` → `module.a.module.b`; memoised, since a state repeats its module paths. Throws when the path does not parse. */
+function configModuleOf(module: string): string {
+  let known = configModules.get(module);
+  if (known === undefined) {
+    known = parseModuleAddress(module)
+      .map((step) => `module.${step.name}`)
+      .join('.');
+    if (configModules.size >= 50_000) configModules.clear();
+    configModules.set(module, known);
+  }
+  return known;
+}
+
 type KeyKind = 'integer' | 'string' | 'none' | 'invalid';
 
 function keyKind(key: JsonValue | undefined): KeyKind {
@@ -166,10 +180,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /**
  * The resource parsed, with duplicate keys noted in `duplicates`. The fast
  * way: JSON.parse (native, several times faster than the lossless parser),
- * then the keys it kept are counted against the `":` pairs in the text. In
- * Terraform's layout every key is followed by `":` and a duplicate makes
- * the text's count exceed the parsed one, so equal counts prove there is
- * none. Anything else (a count that differs, a key spaced from its colon,
+ * then the keys it kept are counted against the text's key ends: every
+ * unescaped `"` followed by `:` closes a key, and a key spaced from its
+ * colon needs a whitespace character right before a colon. When no colon
+ * has whitespace before it and the counts are equal, no key was dropped, so
+ * none was duplicated. (Counting `":` alone sent every resource with JSON
+ * in a string value, `\"Version\":`, to the slow path.) Anything else (a spaced colon, a count that differs,
  * a parse error) goes to the lossless parser, which reports duplicates and
  * errors exactly. Only validation facts are read from the result, so
  * JSON.parse's rounding of huge numbers does not matter here.
@@ -179,16 +195,32 @@ function parseFast(bytes: Uint8Array, duplicates: string[]): JsonValue {
   try {
     text = decoder.decode(bytes);
     const value: unknown = JSON.parse(text);
-    if (!/"\s+:/.test(text) && countPairs(text) === countKeys(value)) return value as JsonValue;
+    if (countKeyEnds(text) === countKeys(value)) return value as JsonValue;
   } catch {
     // Not UTF-8 or not JSON: the lossless parser below says exactly where.
   }
   return parseJson(text ?? bytes, { onDuplicateKey: (path, key) => duplicates.push(`${path}.${key}`) });
 }
 
-function countPairs(text: string): number {
+/**
+ * How many keys end right before their colon: an unescaped `"` (inside a
+ * string a `"` always has an odd run of `\\` before it) directly followed
+ * by `:`. -1 when some colon has whitespace before it, which a key spaced
+ * from its colon needs (strings may hold such colons too; they only cost
+ * the fast path).
+ */
+function countKeyEnds(text: string): number {
   let count = 0;
-  for (let at = text.indexOf('":'); at !== -1; at = text.indexOf('":', at + 2)) count++;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
+    const before = text.charCodeAt(at - 1);
+    if (before === 0x22) {
+      let backslashes = 0;
+      while (text.charCodeAt(at - 2 - backslashes) === 0x5c) backslashes++;
+      if (backslashes % 2 === 0) count++;
+    } else if (before === 0x20 || before === 0x0a || before === 0x09 || before === 0x0d) {
+      return -1;
+    }
+  }
   return count;
 }
 
@@ -222,17 +254,18 @@ function checkInstanceAttributes(instance: Record<string, JsonValue>, address: s
       }
     }
   }
-  scanForSecrets(attributes, ['attributes'], (path) => sensitive.covers(path.slice(1)), address, findings);
+  scanForSecrets(attributes, ['attributes'], sensitive.empty ? undefined : (path) => sensitive.covers(path.slice(1)), address, findings);
 }
 
 /**
  * Walks a JSON value and reports plaintext secrets in its strings.
- * `covered(path)` says a subtree is marked sensitive and is skipped.
+ * `covered(path)` says a subtree is marked sensitive and is skipped
+ * (undefined: nothing is).
  */
 export function scanForSecrets(
   root: JsonValue,
   rootPath: (string | number)[],
-  covered: (path: (string | number)[]) => boolean,
+  covered: ((path: (string | number)[]) => boolean) | undefined,
   address: string | null,
   findings: Finding[],
 ): void {
@@ -241,7 +274,7 @@ export function scanForSecrets(
   // One path stack, pushed and popped, rather than a new array per value: most strings are never reported.
   const path: (string | number)[] = [...rootPath];
   const walk = (value: JsonValue, name: string | undefined): void => {
-    if (path.length > rootPath.length && covered(path)) return;
+    if (covered !== undefined && path.length > rootPath.length && covered(path)) return;
     if (typeof value === 'string') {
       if (value.length === 0) return;
       const matches = value.length >= 16 ? detectSecrets(value) : NO_MATCHES;

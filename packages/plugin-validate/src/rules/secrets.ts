@@ -52,7 +52,8 @@ export function detectSecrets(value: string): readonly SecretMatch[] {
   }
   const jwt = JWT.exec(value);
   if (jwt) found.push({ rule: builtinRule('TV043'), kind: 'a JSON Web Token', secret: jwt[0] });
-  const password = URL_PASSWORD.exec(value) ?? KV_PASSWORD.exec(value);
+  // `://` is in every URL: the password patterns run only where their `@` or `=` is.
+  const password = (value.includes('@') ? URL_PASSWORD.exec(value) : null) ?? (value.includes('=') ? KV_PASSWORD.exec(value) : null);
   if (password?.[1] && !PLACEHOLDER.test(password[1])) {
     found.push({ rule: builtinRule('TV044'), kind: 'a connection string with a password', secret: password[1] });
   }

@@ -1,6 +1,7 @@
 import { LINEAGE_PATTERN, TERRAFORM_VERSION_PATTERN, JsonNumber, isJsonObject, parseAddress, parseJson, type JsonValue, type RawField } from '@tempeh/core';
 import { findingOf, type Finding } from '../findings.js';
 import { builtinRule } from './catalog.js';
+import { Hash64Table } from './hash-table.js';
 import { scanForSecrets, type ResourceRecord } from './resource-rules.js';
 
 const KNOWN_TOP_LEVEL = new Set(['version', 'terraform_version', 'serial', 'lineage', 'outputs', 'resources', 'check_results']);
@@ -86,7 +87,7 @@ function checkOutput(name: string, output: JsonValue, findings: Finding[]): void
     const problem = typeProblem(output['type'] ?? null, value, '');
     if (problem) findings.push(findingOf(builtinRule('TV031'), address, `value${problem.path}`, `the value does not match the output's type: ${problem.message}`));
   }
-  if (output['sensitive'] !== true) scanForSecrets(value, ['value'], () => false, address, findings);
+  if (output['sensitive'] !== true) scanForSecrets(value, ['value'], undefined, address, findings);
 }
 
 /** Why `value` is not of cty type `type` (as the state's JSON spells types), or undefined when it is. */
@@ -142,16 +143,17 @@ export function typeProblem(type: JsonValue, value: JsonValue, path: string): { 
 /**
  * The rules across resources: duplicate addresses (TV010), dependencies
  * (TV020-TV022) and check_results references (TV030). Records are folded
- * in as they arrive and kept small: addresses as 64-bit hashes, and
+ * in as they arrive and kept small: addresses as 64-bit hashes in typed
+ * arrays (Hash64Table), and
  * dependencies per config resource (a module called 10 000 times has one
  * config resource per resource block), so memory grows with the number of
  * distinct config resources, not with the size of the state.
  */
 export class CrossResourceIndex {
-  /** Hash of each resource address → its index, for TV010. */
-  readonly #addresses = new Map<string, number>();
-  /** Hashes of current instance addresses, for check_results. */
-  readonly #instances = new Set<string>();
+  /** Each resource address (hashed) → its index, for TV010. */
+  readonly #addresses = new Hash64Table(true);
+  /** Current instance addresses (hashed), for check_results. */
+  readonly #instances = new Hash64Table(false);
   /** Per config resource: the first resource address seen (for messages) and the config resources it depends on. */
   readonly #configs = new Map<string, { address: string; dependencies: Set<string> }>();
   readonly #findings: Finding[];
@@ -168,11 +170,11 @@ export class CrossResourceIndex {
   add(record: ResourceRecord): void {
     this.#resources++;
     if (record.address === undefined || record.configAddress === undefined) return;
-    const key = hash64(record.address);
-    const first = this.#addresses.get(key);
-    if (first !== undefined) this.#findings.push(findingOf(builtinRule('TV010'), record.address, `resources[${record.index}]`, `resources[${first}] has the same address`));
-    else this.#addresses.set(key, record.index);
-    for (const instance of record.instances) if (!instance.includes(' deposed ')) this.#instances.add(hash64(`${record.address}${instance}`));
+    if (!this.#addresses.add(record.address, record.index)) {
+      const first = this.#addresses.get(record.address) ?? 0;
+      this.#findings.push(findingOf(builtinRule('TV010'), record.address, `resources[${record.index}]`, `resources[${first}] has the same address`));
+    }
+    for (const instance of record.instances) if (!instance.includes(' deposed ')) this.#instances.add(`${record.address}${instance}`);
     let config = this.#configs.get(record.configAddress);
     if (!config) {
       config = { address: record.address, dependencies: new Set() };
@@ -203,7 +205,7 @@ export class CrossResourceIndex {
       findings.push(findingOf(builtinRule('TV021'), this.#configs.get(cycle[0] ?? '')?.address ?? cycle[0] ?? null, 'dependencies', `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`));
     }
     if (Array.isArray(top.checkResults)) {
-      checkCheckResults(top.checkResults, (address) => this.#configs.has(address), (address) => this.#instances.has(hash64(address)), top.outputs, findings);
+      checkCheckResults(top.checkResults, (address) => this.#configs.has(address), (address) => this.#instances.has(address), top.outputs, findings);
     }
   }
 }
@@ -216,18 +218,6 @@ function isAddress(text: string): boolean {
     // The caller reports it (TV022); nothing else to learn from the error.
     return false;
   }
-}
-
-/** Two 32-bit FNV-1a variants over UTF-16 code units: a 64-bit key, collisions negligible at any state size. */
-export function hash64(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x9e3779b1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }
 
 /** The cross-resource rules over a list of records (tests, small states). */
