@@ -167,7 +167,8 @@ export class LocalBackend implements StateBackend {
       // Hashed from the same open file the stream then reads: Tempeh replaces states by rename, so this inode never changes under us.
       // A read-only caller skips it: on a 1 GB state the hash is a second full pass over the file.
       const revision = options.revision === false ? undefined : await hashHandle(handle);
-      return { stream: handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES }), revision, size };
+      // The descriptor stays open until the stream ends or is destroyed; the engine's workers read it by position.
+      return { stream: handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES }), revision, size, fd: handle.fd };
     } catch (error) {
       await handle.close().catch(keepFirstError);
       throw isTempehError(error) ? error : ioError('read the state', files.state, error);

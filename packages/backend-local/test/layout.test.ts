@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readSync } from 'node:fs';
 import { mkdir, readFile, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -78,6 +79,25 @@ describe("Terraform's layout", () => {
     await backend.putState('default', Buffer.from('{}'), { ifRevision: null });
     // Nothing worth backing up: the empty file is not kept.
     expect((await readdir(dir)).sort()).toEqual(['terraform.tfstate']);
+  });
+
+  it('gives readStream a descriptor on the file it streams, readable by position, closed with the stream', async () => {
+    const backend = createLocalBackend({}, { cwd: dir });
+    await backend.putState('default', Buffer.from('{"a": 1}'));
+    const handle = await backend.readStream('default');
+    if (handle?.fd === undefined) throw new Error('expected a descriptor');
+    const fd = handle.fd;
+    // A write in between replaces the file by rename: the descriptor still reads the bytes the stream yields.
+    await backend.putState('default', Buffer.from('{"b": 2, "c": 3}'));
+    const bytes = Buffer.alloc(8);
+    expect(readSync(fd, bytes, 0, 8, 0)).toBe(8);
+    expect(bytes.toString()).toBe('{"a": 1}');
+    const streamed: Buffer[] = [];
+    for await (const chunk of handle.stream) streamed.push(chunk as Buffer);
+    expect(Buffer.concat(streamed).toString()).toBe('{"a": 1}');
+    // Read to the end, the stream closes its file handle, and the descriptor with it.
+    if (!handle.stream.closed) await new Promise((resolve) => handle.stream.once('close', resolve));
+    expect(handle.stream.closed).toBe(true);
   });
 
   it('refuses to write through a symbolic link at the state path', async () => {

@@ -30,6 +30,14 @@ export interface StateReadHandle {
   revision: Revision | undefined;
   /** Size in bytes, when the store knows it up front. */
   size: number | undefined;
+  /**
+   * A file descriptor open on exactly the bytes `stream` yields, readable by
+   * position (`fs.read` with a position) from any thread of this process
+   * until the stream ends or is destroyed. Optional: stores that keep
+   * states in files (the local backend) set it, and the engine then lets
+   * its workers read large states by byte range.
+   */
+  fd?: number;
 }
 
 export interface ReadOptions {

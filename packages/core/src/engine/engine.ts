@@ -2,9 +2,11 @@ import { CancelledError, UsageError } from '../errors.js';
 import { EnginePool } from './pool/engine-pool.js';
 import { runInProcess } from './pool/run-in-process.js';
 import type { TaskResults } from './pool/task-results.js';
-import { splitState, type StateSplitter } from './splitter/split-state.js';
+import { DEFAULT_BATCH_BYTES, splitState, type StateSplitter } from './splitter/split-state.js';
 import type { ResourceBatch, SplitStateOptions, SplitSummary } from './splitter/types.js';
 import type { WorkerTask } from './worker/messages.js';
+import { planFile, type FilePlan } from './file-plan.js';
+import type { FileBatch } from './pool/raw-batch.js';
 
 /** Below this many input bytes a state is processed on the calling thread: starting workers would cost more than it saves. */
 export const DEFAULT_IN_PROCESS_BELOW_BYTES = 8 * 1024 * 1024;
@@ -45,6 +47,18 @@ export interface ProcessStateOptions {
   maxInFlight?: number;
   /** Passed to the splitter (batch size, scanner). */
   split?: SplitStateOptions;
+  /**
+   * An open file descriptor holding exactly the bytes `source` yields,
+   * readable by position from any thread of this process until `source` is
+   * closed (the local backend's reads carry one as `fd`; by default it is
+   * taken from `source.fd`). With one, a large input in Terraform's layout
+   * goes to the pool by byte range: the workers read and cut the resources
+   * themselves, and this thread reads only the top-level fields. Any other
+   * layout is streamed as usual.
+   */
+  fd?: number;
+  /** With `fd`: the stretch of the file each worker walks in the first pass. Default 4 MiB. */
+  fileChunkBytes?: number;
 }
 
 /** Starts a pool when one is first needed; used by pipelines to share one pool across inputs. */
@@ -70,7 +84,11 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
   readonly #options: ProcessStateOptions;
   readonly #tasks: readonly WorkerTask[];
   readonly #providePool: PoolProvider | undefined;
+  readonly #source: AsyncIterable<Uint8Array>;
   #mode: EngineMode | undefined;
+  /** Set when the input went by byte range (the splitter then never ran). */
+  #fileSummary: SplitSummary | undefined;
+  #planned = false;
   #generator: AsyncGenerator<TaskResults, void, undefined> | undefined;
 
   /** @internal `providePool` lets a pipeline share a pool it starts lazily; it is not closed here. */
@@ -85,6 +103,7 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
     this.#tasks = options.tasks ?? shared?.tasks ?? [];
     this.#options = options;
     this.#providePool = shared === undefined ? providePool : () => shared;
+    this.#source = source;
     this.#splitter = splitState(source, options.split);
   }
 
@@ -93,9 +112,19 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
     return this.#mode;
   }
 
+  /**
+   * How the input was read: `stream` through the splitter on this thread,
+   * `range` by the workers from the file descriptor (see
+   * ProcessStateOptions.fd). Undefined until the first result.
+   */
+  get readBy(): 'stream' | 'range' | undefined {
+    if (this.#mode === undefined) return undefined;
+    return this.#planned ? 'range' : 'stream';
+  }
+
   /** The state's top-level fields other than `resources`; complete once iteration has ended without an error. */
   get summary(): SplitSummary {
-    return this.#splitter.summary;
+    return this.#fileSummary ?? this.#splitter.summary;
   }
 
   /** The same iterator every time: the input can be read only once. */
@@ -116,9 +145,10 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
     const threshold = this.#options.inProcessBelowBytes ?? DEFAULT_IN_PROCESS_BELOW_BYTES;
     const batches = this.#splitter[Symbol.asyncIterator]();
     let handedOut = 0;
+    let bytesDone: number | undefined;
     const report = (count: number): void => {
       handedOut += count;
-      onProgress?.({ bytes: this.#splitter.summary.bytesRead, resources: handedOut });
+      onProgress?.({ bytes: bytesDone ?? this.#splitter.summary.bytesRead, resources: handedOut });
     };
     let ownPool: EnginePool | undefined;
     try {
@@ -158,10 +188,12 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
         pool = ownPool;
       }
       const limit = Math.max(1, this.#options.maxInFlight ?? pool.threads * 2);
+      const plan = ahead.length === 0 ? await this.#planFile(pool) : undefined;
+      this.#planned = plan !== undefined;
       // Runs settle into data so that a rejection waiting behind the head of
       // the queue is never an unhandled rejection; it is thrown in its turn.
       const queue: Promise<Settled>[] = [];
-      const dispatch = (batch: ResourceBatch): void => {
+      const dispatch = (batch: ResourceBatch | FileBatch): void => {
         queue.push(
           pool.run(batch, { signal }).then(
             (results): Settled => ({ ok: true, results }),
@@ -176,6 +208,31 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
         if (!settled.ok) throw settled.error;
         return settled.results;
       };
+      if (plan !== undefined) {
+        // By byte range: the workers read the resources; results go out in order, as below.
+        const ends: number[] = [];
+        for (const batch of plan.batches()) {
+          while (queue.length >= limit) {
+            const results = await handOut();
+            yield* untilAborted(results, signal);
+            bytesDone = ends.shift() ?? bytesDone;
+            report(results.length);
+          }
+          throwIfAborted(signal);
+          ends.push(batch.end);
+          dispatch(batch);
+        }
+        while (queue.length > 0) {
+          const results = await handOut();
+          yield* untilAborted(results, signal);
+          const end = ends.shift() ?? bytesDone;
+          // The last results complete the input, top-level fields after `resources` included.
+          bytesDone = queue.length === 0 ? plan.summary.bytesRead : end;
+          report(results.length);
+        }
+        this.#fileSummary = plan.summary;
+        return;
+      }
       for (;;) {
         // Backpressure: with `limit` batches outstanding, hand out the oldest before reading on.
         while (queue.length >= limit) {
@@ -195,11 +252,51 @@ export class StateProcessing implements AsyncIterable<TaskResults> {
       }
     } finally {
       // Closing ends the input stream (say, the file handle) when iteration stopped early.
-      await batches.return(undefined);
+      if (this.#planned) await closeUnread(this.#source);
+      else await batches.return(undefined);
       // close() rejects runs still in flight; they have settled into data, so nothing goes unhandled.
       await ownPool?.close();
     }
   }
+
+  /** The byte-range plan when the input has a file descriptor and Terraform's layout; see ProcessStateOptions.fd. */
+  async #planFile(pool: EnginePool): Promise<FilePlan | undefined> {
+    const fd = this.#options.fd ?? descriptorOf(this.#source);
+    const size = this.#options.size;
+    if (fd === undefined || size === undefined || this.#options.split?.scanner === 'general') return undefined;
+    return planFile({
+      fd,
+      size,
+      pool,
+      batchBytes: this.#options.split?.batchBytes ?? DEFAULT_BATCH_BYTES,
+      maxDepth: this.#options.split?.maxDepth,
+      chunkBytes: this.#options.fileChunkBytes,
+      signal: this.#options.signal,
+    });
+  }
+}
+
+/**
+ * Ends a source that was never iterated (the workers read its file by
+ * position instead). An async generator that has not started ignores
+ * `return()`, so one chunk is read first; returning then runs the
+ * source's cleanup (a file stream closes its handle).
+ */
+async function closeUnread(source: AsyncIterable<Uint8Array>): Promise<void> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    await iterator.next();
+  } catch {
+    // Only closing matters here; the bytes were read by the workers.
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** `source.fd`, when the source carries a file descriptor (StateReadStream from the local backend). */
+function descriptorOf(source: AsyncIterable<Uint8Array>): number | undefined {
+  const fd: unknown = Reflect.get(source, 'fd');
+  return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 ? fd : undefined;
 }
 
 type Settled = { ok: true; results: TaskResults[] } | { ok: false; error: unknown };

@@ -86,6 +86,8 @@ export interface StateReadStream extends AsyncIterable<Uint8Array> {
    * or when the backend does not know the size.
    */
   readonly size: number | undefined;
+  /** The backend's `StateReadHandle.fd` when no transformRead tap is registered (the engine reads such a file by range). */
+  readonly fd?: number;
 }
 
 /**
@@ -219,7 +221,8 @@ export class StateManager {
       if (!handle) return undefined;
       const untransformed = this.kernel.hooks.transformRead.taps.length === 0;
       const bytes = this.#transformRead(workspace, handle);
-      return { size: untransformed ? handle.size : undefined, [Symbol.asyncIterator]: () => bytes[Symbol.asyncIterator]() };
+      const fd = untransformed ? handle.fd : undefined;
+      return { size: untransformed ? handle.size : undefined, ...(fd === undefined ? {} : { fd }), [Symbol.asyncIterator]: () => bytes[Symbol.asyncIterator]() };
     });
   }
 

@@ -79,6 +79,26 @@ describe('StateManager.openRead size', () => {
     expect(backend.reads).toEqual([{ revision: false }]);
   });
 
+  it("passes the backend's file descriptor on only when no transformRead tap is registered", async () => {
+    class DescriptorBackend extends MemoryBackend {
+      override async readStream(workspace: string): Promise<StateReadHandle | undefined> {
+        const handle = await super.readStream(workspace);
+        return handle && { ...handle, fd: 42 };
+      }
+    }
+    const plain = await managerWith(new DescriptorBackend());
+    const stream = await plain.openRead('default');
+    expect(stream?.fd).toBe(42);
+    if (stream) await collectBytes(stream);
+
+    const kernel = new Kernel();
+    kernel.hooks.transformRead.tap('observer', (bytes) => bytes);
+    const tapped = await managerWith(new DescriptorBackend(), kernel);
+    const transformed = await tapped.openRead('default');
+    expect(transformed?.fd).toBeUndefined();
+    if (transformed) await collectBytes(transformed);
+  });
+
   it('is still undefined, not a stream, for a workspace without state', async () => {
     const manager = await managerWith(new MemoryBackend());
     expect(await manager.openRead('empty')).toBeUndefined();

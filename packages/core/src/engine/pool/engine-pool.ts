@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { CancelledError, WorkerCrashedError, isTempehError } from '../../errors.js';
-import type { BatchReply, BatchRequest, WorkerTask } from '../worker/messages.js';
+import { CancelledError, IoError, WorkerCrashedError, isTempehError } from '../../errors.js';
+import type { ElementChain } from '../splitter/terraform-layout.js';
+import type { BatchReply, BatchRequest, ScanRequest, WorkerTask } from '../worker/messages.js';
 import { decodeResults } from '../worker/result-codec.js';
 import { InFlightLimit } from './in-flight-limit.js';
-import { toPackedBatch, type BatchInput } from './raw-batch.js';
+import { toPackedBatch, type BatchInput, type FileBatch } from './raw-batch.js';
 import { taskFailureToError, toTaskResults, type TaskResults } from './task-results.js';
 import { workerEntryFile } from './worker-location.js';
 
@@ -58,7 +59,7 @@ export interface RunOptions {
 export class EnginePool {
   readonly threads: number;
   readonly tasks: readonly WorkerTask[];
-  readonly #piscina: Piscina<BatchRequest, unknown>;
+  readonly #piscina: Piscina<BatchRequest | ScanRequest, unknown>;
   readonly #limit: InFlightLimit;
   #closing: Promise<void> | undefined;
 
@@ -66,7 +67,7 @@ export class EnginePool {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.tasks = options.tasks.map((task) => ({ ...task }));
     this.#limit = new InFlightLimit(Math.max(1, options.maxInFlight ?? this.threads * 2));
-    this.#piscina = new Piscina<BatchRequest, unknown>({
+    this.#piscina = new Piscina<BatchRequest | ScanRequest, unknown>({
       filename: workerEntryFile(),
       minThreads: this.threads,
       maxThreads: this.threads,
@@ -102,23 +103,58 @@ export class EnginePool {
    * here afterwards, so its views read as empty), or, for a RawResource[],
    * a packed copy that leaves the caller's bytes untouched.
    */
-  async run(batch: BatchInput, options: RunOptions = {}): Promise<TaskResults[]> {
+  async run(batch: BatchInput | FileBatch, options: RunOptions = {}): Promise<TaskResults[]> {
     if (this.#closing !== undefined) throw closedError();
     const signal = options.signal;
     await this.#limit.acquire(signal);
     try {
       if (this.#closing !== undefined) throw closedError();
-      const packed = toPackedBatch(batch);
-      const request: BatchRequest = { tasks: [...this.tasks], buffer: packed.buffer, entries: [...packed.entries] };
+      const fromFile = 'file' in batch;
+      const packed = fromFile ? undefined : toPackedBatch(batch);
+      const entries = fromFile ? batch.entries : (packed?.entries ?? []);
+      const request: BatchRequest = fromFile
+        ? { tasks: [...this.tasks], file: { ...batch.file }, entries: [...entries] }
+        : { tasks: [...this.tasks], buffer: packed?.buffer, entries: [...entries] };
       let reply: unknown;
       try {
-        reply = await this.#piscina.run(request, { transferList: [packed.buffer], signal: signal ?? null });
+        reply = await this.#piscina.run(request, { transferList: packed ? [packed.buffer] : [], signal: signal ?? null });
       } catch (error) {
         throw this.#runFailure(error, signal);
       }
       if (!isBatchReply(reply)) throw new WorkerCrashedError(new Error('the worker answered with something that is not a batch reply'));
-      if (!reply.ok) throw taskFailureToError(reply.failure);
-      return toTaskResults(decodeResults(reply.results), packed.entries, this.tasks.length);
+      if (!reply.ok) {
+        if ('io' in reply) throw new IoError(`a worker could not read the state's bytes: ${reply.io.message}`, { hint: 'the state file changed or became unreadable while it was being read; run the command again' });
+        throw taskFailureToError(reply.failure);
+      }
+      return toTaskResults(decodeResults(reply.results), entries, this.tasks.length);
+    } finally {
+      this.#limit.release();
+    }
+  }
+
+  /**
+   * Walks `resources` elements in Terraform's layout in a worker, reading
+   * the bytes from `fd` (see scanElementChain): the engine's first pass
+   * over a file it then hands out to the workers by byte range. Shares the
+   * in-flight limit with `run`.
+   */
+  async scan(request: Omit<ScanRequest, 'kind'>, options: RunOptions = {}): Promise<ElementChain> {
+    if (this.#closing !== undefined) throw closedError();
+    const signal = options.signal;
+    await this.#limit.acquire(signal);
+    try {
+      if (this.#closing !== undefined) throw closedError();
+      const scanRequest: ScanRequest = { kind: 'scan', ...request };
+      let reply: unknown;
+      try {
+        reply = await this.#piscina.run(scanRequest, { signal: signal ?? null });
+      } catch (error) {
+        throw this.#runFailure(error, signal);
+      }
+      if (typeof reply !== 'object' || reply === null || typeof Reflect.get(reply, 'ok') !== 'boolean') {
+        throw new WorkerCrashedError(new Error('the worker answered a scan with something that is not a scan reply'));
+      }
+      return reply as ElementChain;
     } finally {
       this.#limit.release();
     }
@@ -162,5 +198,5 @@ function isBatchReply(value: unknown): value is BatchReply {
   if (typeof value !== 'object' || value === null) return false;
   const ok: unknown = Reflect.get(value, 'ok');
   if (ok === true) return Reflect.get(value, 'results') instanceof ArrayBuffer;
-  return ok === false && typeof Reflect.get(value, 'failure') === 'object';
+  return ok === false && (typeof Reflect.get(value, 'failure') === 'object' || typeof Reflect.get(value, 'io') === 'object');
 }

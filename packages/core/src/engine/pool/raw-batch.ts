@@ -1,4 +1,4 @@
-import type { BatchEntry } from '../worker/messages.js';
+import type { BatchEntry, FileSpan } from '../worker/messages.js';
 
 /** One element of `resources`, as the splitter cuts it out of the state bytes. */
 export interface RawResource {
@@ -22,6 +22,16 @@ export interface OwnedBatch {
 
 /** What `EnginePool.run` and `runInProcess` accept. */
 export type BatchInput = readonly RawResource[] | PackedBatch | OwnedBatch;
+
+/**
+ * Resources the worker reads itself from an open file: the span's bytes,
+ * with `entries[].start` relative to `file.position`. Only `EnginePool.run`
+ * takes it (the engine builds it for inputs with a file descriptor).
+ */
+export interface FileBatch {
+  readonly file: FileSpan;
+  readonly entries: readonly BatchEntry[];
+}
 
 /**
  * A batch laid out for transfer: every resource's bytes back to back in one

@@ -13,27 +13,26 @@ import {
   SCAN_MORE,
   findStringEnd,
 } from './container-scanner.js';
+import {
+  ARRAY_CLOSE,
+  BOM,
+  ELEMENT_CLOSE,
+  ELEMENT_FIRST_KEY,
+  ELEMENT_OPEN,
+  EMPTY_ARRAY_CLOSE,
+  NEXT_ELEMENT,
+  RESOURCES_OPEN,
+  TOP_LEVEL_KEY,
+  TOP_LEVEL_OPEN,
+  matchesAt,
+} from './terraform-layout.js';
 import type { RawField, RawResource, ResourceBatch, ScannerChoice, SplitStateOptions, SplitSummary } from './types.js';
 
-const DEFAULT_BATCH_BYTES = 1024 * 1024;
+export const DEFAULT_BATCH_BYTES = 1024 * 1024;
 const DEFAULT_MIN_WINDOW_BYTES = 64 * 1024;
 
 const COMMA = 0x2c;
 const COLON = 0x3a;
-
-// Terraform's layout (Go's MarshalIndent with two spaces). JSON forbids a raw
-// newline inside a string, so in this layout a line break followed by exactly
-// four spaces and a brace can only be the start or end of a `resources` element.
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const TOP_LEVEL_OPEN = Buffer.from('{\n  "');
-const TOP_LEVEL_KEY = Buffer.from('\n  "');
-const RESOURCES_OPEN = Buffer.from(' [');
-const EMPTY_ARRAY_CLOSE = Buffer.from(']');
-const ELEMENT_OPEN = Buffer.from('\n    {');
-const ELEMENT_FIRST_KEY = Buffer.from('{\n      "');
-const ELEMENT_CLOSE = Buffer.from('\n    }');
-const NEXT_ELEMENT = Buffer.from(',\n    {');
-const ARRAY_CLOSE = Buffer.from('\n  ]');
 
 /**
  * Splits a Terraform state read as bytes into its top-level fields and the
@@ -346,12 +345,6 @@ export class StateSplitter implements AsyncIterable<ResourceBatch> {
     const finalHint = hint ?? fastHint;
     throw new InvalidStateError(message, { location: `byte ${offset}`, ...(finalHint === undefined ? {} : { hint: finalHint }), cause });
   }
-}
-
-function matchesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
-  if (at + expected.length > bytes.length) return false;
-  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
-  return true;
 }
 
 function isScalarStart(c: number): boolean {

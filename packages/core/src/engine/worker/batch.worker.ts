@@ -1,16 +1,28 @@
 // Runs inside a piscina worker thread. Piscina imports this file (from
 // dist/) and calls the default export once per batch.
 
+import { readSync } from 'node:fs';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { scanElementChain, type ElementChain } from '../splitter/terraform-layout.js';
 import { encodeOutcome, executeBatch, type BatchResource } from './execute-batch.js';
-import type { BatchReply, BatchRequest } from './messages.js';
+import { serializeError, type BatchEntry, type BatchReply, type BatchRequest, type ScanRequest } from './messages.js';
 
 /**
  * Never throws: every failure goes back as data (`{ ok: false }`), so that
  * a rejection seen by the pool can only mean the thread itself died.
  */
-export default async function runBatch(request: BatchRequest): Promise<unknown> {
-  const outcome = await executeBatch(request.tasks, resourcesOf(request));
+export default async function runBatch(request: BatchRequest | ScanRequest): Promise<unknown> {
+  if (request.kind === 'scan') return scan(request);
+  let buffer: ArrayBufferLike | undefined = request.buffer;
+  if (request.file !== undefined) {
+    try {
+      buffer = readSpan(request.file.fd, request.file.position, request.file.length).buffer;
+    } catch (error) {
+      const reply: BatchReply = { ok: false, io: serializeError(error) };
+      return reply;
+    }
+  }
+  const outcome = await executeBatch(request.tasks, resourcesOf(buffer ?? new ArrayBuffer(0), request.entries));
   const reply: BatchReply = encodeOutcome(request.tasks, outcome, request.entries.map((entry) => entry.index));
   if (!reply.ok) return reply;
   // Hand the result buffer over instead of copying it.
@@ -25,8 +37,30 @@ export default async function runBatch(request: BatchRequest): Promise<unknown> 
   });
 }
 
-function* resourcesOf(request: BatchRequest): Generator<BatchResource> {
-  for (const entry of request.entries) {
-    yield { bytes: new Uint8Array(request.buffer, entry.start, entry.length), index: entry.index, offset: entry.offset };
+function* resourcesOf(buffer: ArrayBufferLike, entries: readonly BatchEntry[]): Generator<BatchResource> {
+  for (const entry of entries) {
+    yield { bytes: new Uint8Array(buffer, entry.start, entry.length), index: entry.index, offset: entry.offset };
   }
+}
+
+function scan(request: ScanRequest): ElementChain {
+  try {
+    // What follows the last element (`,\n    {` or `\n  ]`) lies just past `end`.
+    const length = Math.min(request.size, request.end + 16) - request.start;
+    return scanElementChain(readSpan(request.fd, request.start, length), request.start, request.start, request.end);
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** `length` bytes at `position` of `fd`, in a buffer of their own (tasks may keep views of it). */
+function readSpan(fd: number, position: number, length: number): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let filled = 0;
+  while (filled < length) {
+    const got = readSync(fd, bytes, filled, length - filled, position + filled);
+    if (got === 0) throw new Error(`the input ended at byte ${position + filled}, before byte ${position + length}`);
+    filled += got;
+  }
+  return bytes;
 }

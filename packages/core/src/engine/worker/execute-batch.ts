@@ -1,6 +1,6 @@
 import { createResourceView } from './resource-view.js';
 import { loadTask, type LoadedTask } from './task-module.js';
-import { serializeError, type BatchReply, type TaskFailure, type WorkerTask } from './messages.js';
+import { serializeError, type TaskFailure, type TaskReply, type WorkerTask } from './messages.js';
 import { encodeResults } from './result-codec.js';
 
 /** One resource's bytes and where it came from. */
@@ -48,7 +48,7 @@ export async function executeBatch(tasks: readonly WorkerTask[], resources: Iter
  * one buffer. A value msgpack cannot encode becomes an `encode` failure of
  * the task and resource that produced it.
  */
-export function encodeOutcome(tasks: readonly WorkerTask[], outcome: BatchOutcome, indices: readonly number[] = []): BatchReply {
+export function encodeOutcome(tasks: readonly WorkerTask[], outcome: BatchOutcome, indices: readonly number[] = []): TaskReply {
   if (!outcome.ok) return outcome;
   try {
     return { ok: true, results: encodeResults(outcome.values) };

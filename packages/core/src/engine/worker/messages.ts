@@ -34,10 +34,38 @@ export interface BatchEntry {
 
 /** Main → worker: one batch of resources and the tasks to run on each. */
 export interface BatchRequest {
+  kind?: 'batch';
   tasks: WorkerTask[];
-  /** All resources' bytes, back to back; transferred, not copied. */
-  buffer: ArrayBuffer;
+  /** All resources' bytes, back to back; transferred, not copied. Absent when `file` says where to read them. */
+  buffer?: ArrayBuffer;
+  /**
+   * The worker reads the bytes itself: `length` bytes at `position` of the
+   * open file descriptor `fd` (threads share the process's descriptors).
+   * `entries[].start` are then relative to `position`.
+   */
+  file?: FileSpan;
   entries: BatchEntry[];
+}
+
+export interface FileSpan {
+  fd: number;
+  position: number;
+  length: number;
+}
+
+/**
+ * Main → worker: walk the `resources` elements in Terraform's layout from
+ * the element at `start` until the next one at or after `end` (see
+ * scanElementChain), reading the bytes from `fd`. Answered with
+ * `ElementChain` as data.
+ */
+export interface ScanRequest {
+  kind: 'scan';
+  fd: number;
+  start: number;
+  end: number;
+  /** Bytes of the input; the worker reads up to `end` plus the few bytes that tell what follows. */
+  size: number;
 }
 
 /** An Error flattened to data so it survives the thread boundary intact. */
@@ -65,8 +93,11 @@ export interface TaskFailure {
   error: SerializedError;
 }
 
-/** Worker → main: the msgpack-encoded results, or the first failure. */
-export type BatchReply = { ok: true; results: ArrayBuffer } | { ok: false; failure: TaskFailure };
+/** The msgpack-encoded results, or the first failure. */
+export type TaskReply = { ok: true; results: ArrayBuffer } | { ok: false; failure: TaskFailure };
+
+/** Worker → main: a TaskReply, or a failure to read a file span's bytes. */
+export type BatchReply = TaskReply | { ok: false; io: SerializedError };
 
 export function serializeError(value: unknown): SerializedError {
   if (value instanceof Error) {
