@@ -16,7 +16,7 @@ export default async function runBatch(request: BatchRequest | ScanRequest): Pro
   let buffer: ArrayBufferLike | undefined = request.buffer;
   if (request.file !== undefined) {
     try {
-      buffer = readSpan(request.file.fd, request.file.position, request.file.length).buffer;
+      buffer = readInto(spanBuffer(request.file.length), request.file.fd, request.file.position, request.file.length).buffer;
     } catch (error) {
       const reply: BatchReply = { ok: false, io: serializeError(error) };
       return reply;
@@ -47,15 +47,29 @@ function scan(request: ScanRequest): ElementChain {
   try {
     // What follows the last element (`,\n    {` or `\n  ]`) lies just past `end`.
     const length = Math.min(request.size, request.end + 16) - request.start;
-    return scanElementChain(readSpan(request.fd, request.start, length), request.start, request.start, request.end);
+    return scanElementChain(readInto(spanBuffer(length), request.fd, request.start, length), request.start, request.start, request.end);
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
 }
 
-/** `length` bytes at `position` of `fd`, in a buffer of their own (tasks may keep views of it). */
-function readSpan(fd: number, position: number, length: number): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(length);
+/**
+ * One buffer per thread for the spans it reads, grown as needed. A task's
+ * bytes are only valid while it runs (see ResourceView.bytes), so the next
+ * batch may overwrite them. Reusing it matters: a fresh megabyte per batch
+ * is external memory that V8 answers with frequent full collections, which
+ * cost more than the reads.
+ */
+let spans = Buffer.allocUnsafeSlow(0);
+
+function spanBuffer(length: number): Buffer {
+  if (spans.byteLength < length) spans = Buffer.allocUnsafeSlow(Math.max(length, 4 * 1024 * 1024));
+  return spans;
+}
+
+/** `length` bytes at `position` of `fd`, into the start of `into`; returns that part of it. */
+function readInto(into: Buffer, fd: number, position: number, length: number): Buffer {
+  const bytes = into.subarray(0, length);
   let filled = 0;
   while (filled < length) {
     const got = readSync(fd, bytes, filled, length - filled, position + filled);

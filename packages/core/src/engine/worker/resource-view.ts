@@ -22,21 +22,32 @@ export interface ResourceView {
 }
 
 export function createResourceView(bytes: Uint8Array, index: number, offset: number): ResourceView {
-  let resource: StateResource | undefined;
-  let sha256: string | undefined;
-  return {
-    index,
-    offset,
-    bytes,
-    get resource(): StateResource {
-      resource ??= toStateResource(parseJson(bytes), index);
-      return resource;
-    },
-    get sha256(): string {
-      sha256 ??= createHash('sha256').update(bytes).digest('hex');
-      return sha256;
-    },
-  };
+  return new LazyResourceView(bytes, index, offset);
+}
+
+/** A class rather than an object literal with getters: created once per resource, so its cost counts. */
+class LazyResourceView implements ResourceView {
+  readonly bytes: Uint8Array;
+  readonly index: number;
+  readonly offset: number;
+  #resource: StateResource | undefined;
+  #sha256: string | undefined;
+
+  constructor(bytes: Uint8Array, index: number, offset: number) {
+    this.bytes = bytes;
+    this.index = index;
+    this.offset = offset;
+  }
+
+  get resource(): StateResource {
+    this.#resource ??= toStateResource(parseJson(this.bytes), this.index);
+    return this.#resource;
+  }
+
+  get sha256(): string {
+    this.#sha256 ??= createHash('sha256').update(this.bytes).digest('hex');
+    return this.#sha256;
+  }
 }
 
 function toStateResource(value: JsonValue, index: number): StateResource {
