@@ -7,7 +7,7 @@ import {
   parseJson,
   parseModuleAddress,
   type JsonValue,
-} from '@tempeh/core';
+} from '@tempeh/core/worker';
 import { findingOf, maskSecret, type Finding } from '../findings.js';
 import { builtinRule } from './catalog.js';
 import { detectSecrets, isHighEntropy, isPlaceholder, isSecretName, looksLikeAwsSecret, type SecretMatch } from './secrets.js';
