@@ -1,6 +1,7 @@
 // Public surface of @tempeh/backend-postgres: re-exports only.
 export { PostgresBackend, type PostgresBackendOptions } from './postgres-backend.js';
-export { postgresBackendDefinition, postgresBackendPlugin, createPostgresBackend, createTerraformPgBackend } from './definition.js';
+export { postgresBackendDefinition, postgresBackendPlugin } from './plugin.js';
+export { createPostgresBackend, createTerraformPgBackend } from './definition.js';
 export { TerraformPgBackend } from './terraform-compat/terraform-backend.js';
 export {
   postgresBackendConfigSchema,

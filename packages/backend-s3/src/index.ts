@@ -1,6 +1,7 @@
 // Public surface of @tempeh/backend-s3: re-exports only.
 export { S3Backend, defaultWho, type S3BackendOptions } from './s3-backend.js';
-export { s3BackendDefinition, s3BackendPlugin, createS3Backend } from './definition.js';
+export { s3BackendDefinition, s3BackendPlugin } from './plugin.js';
+export { createS3Backend } from './definition.js';
 export {
   s3BackendConfigSchema,
   parseS3BackendConfig,

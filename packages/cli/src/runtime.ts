@@ -1,7 +1,7 @@
 import { Kernel, StateManager, type StateBackend } from '@tempeh/core';
 import { localBackendPlugin } from '@tempeh/backend-local';
-import { postgresBackendPlugin } from '@tempeh/backend-postgres';
-import { s3BackendPlugin } from '@tempeh/backend-s3';
+import { postgresBackendPlugin } from '@tempeh/backend-postgres/plugin';
+import { s3BackendPlugin } from '@tempeh/backend-s3/plugin';
 import { findConfig, type LoadedConfig } from './config/load.js';
 import type { CliIo } from './io.js';
 import type { ReportStyle } from './report.js';

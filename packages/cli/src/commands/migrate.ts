@@ -1,4 +1,3 @@
-import { migrateWorkspace } from '@tempeh/backend-postgres';
 import { ConflictError, UsageError, type StateBackend } from '@tempeh/core';
 import { Option, type Command } from 'commander';
 import { action } from '../program.js';
@@ -63,6 +62,8 @@ Example: from Terraform's pg backend to Tempeh's layout in the same database
         const { workspace } = from;
         const overwrite = options.overwrite === true;
         if (!overwrite) await refuseExisting(target.backend, to, workspace);
+        // Loaded here, not at start-up: the package also holds the pg driver, which other commands do not need.
+        const { migrateWorkspace } = await import('@tempeh/backend-postgres');
         const result = await migrateWorkspace(source.backend, target.backend, { workspace, overwrite, who: source.manager.who }).catch((error: unknown) => {
           // The target's compare-and-swap caught a state written since the check above.
           if (!overwrite && error instanceof ConflictError && error.reason === 'revision') throw existingStateError(to, workspace, error);
