@@ -42,6 +42,8 @@ export interface ValidateOptions {
   threads?: number;
   pool?: EnginePool;
   size?: number;
+  /** An open file descriptor on exactly the input's bytes: see ProcessStateOptions.fd (taken from `source.fd` by default). */
+  fd?: number;
   inProcessBelowBytes?: number;
   signal?: AbortSignal;
   onProgress?: (progress: EngineProgress) => void;
@@ -81,6 +83,7 @@ export async function validateState(source: AsyncIterable<Uint8Array>, options: 
     threads: options.threads,
     pool: options.pool,
     size: options.size,
+    ...(options.fd === undefined ? {} : { fd: options.fd }),
     inProcessBelowBytes: options.inProcessBelowBytes,
     signal: options.signal,
     onProgress: options.onProgress,

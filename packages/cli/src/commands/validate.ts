@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NotFoundError, UsageError } from '@tempeh/core';
+import { IoError, NotFoundError, UsageError } from '@tempeh/core';
 import { BUILTIN_RULES, formatJson, formatSarif, formatTable, reaches, validateState, type NamedReport, type Severity } from '@tempeh/plugin-validate';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { action, packageVersion } from '../program.js';
@@ -36,8 +35,17 @@ export function registerValidate(program: Command, runtime: CliRuntime): void {
         if (files.length > 0) {
           if (flags.allWorkspaces) throw new UsageError('give files or --all-workspaces, not both');
           for (const file of files) {
-            const size = await fileSize(file);
-            reports.push({ name: file, uri: pathToFileURL(path.resolve(file)).href, report: await validateState(createReadStream(file), { ...options, size }) });
+            const handle = await openFile(file);
+            try {
+              const stats = await handle.stat();
+              if (!stats.isFile()) throw new UsageError(`${file} is not a file`, { hint: 'give the path of a state file' });
+              const { size } = stats;
+              // The descriptor lets the workers read a large file by byte range.
+              const report = await validateState(handle.createReadStream(), { ...options, size, fd: handle.fd });
+              reports.push({ name: file, uri: pathToFileURL(path.resolve(file)).href, report });
+            } finally {
+              await handle.close();
+            }
           }
         } else if (flags.allWorkspaces) {
           const session = await runtime.open();
@@ -78,13 +86,13 @@ function hasCounted(summary: { error: number; warning: number; info: number }, t
   return summary.error > 0;
 }
 
-async function fileSize(file: string): Promise<number> {
+async function openFile(file: string): Promise<FileHandle> {
   try {
-    return (await stat(file)).size;
+    return await open(file, 'r');
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
       throw new NotFoundError(`no such state file: ${file}`, { hint: 'check the path' });
     }
-    throw error;
+    throw new IoError(`cannot open the state file ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
