@@ -151,7 +151,7 @@ function textReport() {
     out.push('', ...inputLines(m.inputs, m.runs), '', rowsTable(m.rows, { markdown: false }));
     out.push(...notes(m).map((note) => `  ${note}`));
   }
-  out.push('', 'Targets (issue #3):', '', targetsTable(evaluated, { markdown: false }));
+  out.push('', 'Targets (issues #3 and #6):', '', targetsTable(evaluated, { markdown: false }));
   return out.join('\n');
 }
 
@@ -174,7 +174,7 @@ function markdownReport() {
     out.push('', `## ${m.size.label}`, '', ...inputLines(m.inputs, m.runs), '', rowsTable(m.rows, { markdown: true }), '');
     out.push(...notes(m).map((note) => `- ${note}`));
   }
-  out.push('', '## Targets (issue #3)', '', targetsTable(evaluated, { markdown: true }), '');
+  out.push('', '## Targets (issues #3 and #6)', '', targetsTable(evaluated, { markdown: true }), '');
   for (const { target } of evaluated) if (target.threshold !== undefined) out.push(`- ${target.id}: threshold from ${target.threshold.source}`);
   return `${out.join('\n')}\n`;
 }

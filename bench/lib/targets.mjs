@@ -1,4 +1,4 @@
-// The whole-process targets of issue #3 that bench/compare.mjs must show, each computed from rows measured
+// The whole-process targets of issues #3 and #6 that bench/compare.mjs must show, each computed from rows measured
 // in the same run, with the issue's threshold and where it comes from.
 
 const GiB = 1024 ** 3;
@@ -75,6 +75,22 @@ export const TARGETS = [
     unit: 'MiB',
     value: (rows) => rows.get('diff')?.rssMiB,
     threshold: { op: '<=', value: 512, source: 'issue #3: diff of two 1 GB states ≤ 3× the time of `list`, RSS ≤ 512 MB' },
+  },
+  {
+    id: 'validate-vs-terraform',
+    text: '`validate` (every rule), Terraform\'s layout: × faster than `terraform state list`',
+    at: 'large',
+    unit: '×',
+    value: (rows) => ratio(rows.get('terraform')?.seconds, rows.get('validate')?.seconds),
+    threshold: { op: '>=', value: 5, source: 'issue #6: full validation of a 1 GB state ≥ 5× faster than `terraform state list` on the same file, in the same run' },
+  },
+  {
+    id: 'validate-rss',
+    text: '`validate` (every rule): peak RSS',
+    at: 'large',
+    unit: 'MiB',
+    value: (rows) => rows.get('validate')?.rssMiB,
+    threshold: { op: '<=', value: 256, source: 'issue #6: peak RSS ≤ 256 MB at 1 GB' },
   },
   {
     id: 'small-list-wall',

@@ -1,3 +1,6 @@
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateLargeState, type PlantedSecretKind } from '@tempeh/core/testing';
 import { describe, expect, it } from 'vitest';
 import { formatJson, formatSarif, formatTable, validateState } from '../src/index.js';
@@ -31,6 +34,29 @@ describe('secrets planted in a generated state', () => {
       const middle = Math.floor(secret.value.length / 2) - 6;
       const probes = [secret.value, secret.value.slice(middle, middle + 12), ...(secret.kind === 'pem-private-key' ? [] : [secret.value.slice(4, 16)])];
       for (const output of outputs) for (const probe of probes) expect(output.includes(probe), `${secret.kind} ${probe}`).toBe(false);
+    }
+  }, 120_000);
+});
+
+describe('a state file read by byte range', () => {
+  it('gives the same report as the same bytes streamed', async () => {
+    const state = generateLargeState({ targetBytes: 6 * 1024 * 1024, seed: 9, secrets: { everyNth: 25 } });
+    const dir = await mkdtemp(join(tmpdir(), 'tempeh-validate-range-'));
+    try {
+      const file = join(dir, 'terraform.tfstate');
+      await writeFile(file, Buffer.concat([...state.chunks()]));
+      const streamed = await validateState(state.stream, { inProcessBelowBytes: 0, threads: 2 });
+      const handle = await open(file, 'r');
+      try {
+        const { size } = await handle.stat();
+        const ranged = await validateState(handle.createReadStream(), { inProcessBelowBytes: 0, threads: 2, size, fd: handle.fd });
+        expect(ranged.findings.length).toBeGreaterThan(10);
+        expect(ranged).toEqual(streamed);
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });
