@@ -23,7 +23,7 @@ export const DEPOSED_KEY_PATTERN = /^[0-9a-f]{8}$/i;
 export const TERRAFORM_VERSION_PATTERN = /^v?[0-9]+(\.[0-9]+)*(-?[0-9A-Za-z~-]+(\.[0-9A-Za-z~-]+)*)?(\+[0-9A-Za-z~-]+(\.[0-9A-Za-z~-]+)*)?$/;
 
 /** Go's encoding/base64 StdEncoding, which decodes the `private` []byte. */
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const PRIVATE_BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function isJsonValueShallow(value: unknown): value is JsonValue {
   switch (typeof value) {
@@ -65,7 +65,7 @@ export const StateInstanceSchema = z.looseObject({
   sensitive_attributes: z.array(JsonValueSchema).optional(),
   identity_schema_version: z.int().nonnegative().optional(),
   identity: JsonObjectSchema.optional(),
-  private: z.string().regex(BASE64_PATTERN, 'expected base64 (standard alphabet, padded)').optional(),
+  private: z.string().regex(PRIVATE_BASE64_PATTERN, 'expected base64 (standard alphabet, padded)').optional(),
   dependencies: z.array(z.string()).optional(),
   create_before_destroy: z.boolean().optional(),
 });
@@ -79,6 +79,50 @@ export const StateResourceSchema = z.looseObject({
   provider: z.string().min(1),
   instances: z.array(StateInstanceSchema),
 });
+
+/**
+ * A fast check for the common case, written beside the schema it mirrors:
+ * true only when every field has the type the schema wants (so
+ * `StateResourceSchema.safeParse` would succeed), false whenever anything
+ * is unusual, including shapes the schema accepts. Validating millions of
+ * resources, zod's walk costs more than the rules; run zod only where this
+ * says false, to get its issues. Test: test/state/quick-check.test.ts.
+ */
+export function isPlainStateResource(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  const { mode, type, name, provider, module, each, instances } = value;
+  if ((mode !== 'managed' && mode !== 'data') || !nonEmptyString(type) || !nonEmptyString(name) || !nonEmptyString(provider)) return false;
+  if ((module !== undefined && typeof module !== 'string') || (each !== undefined && each !== 'list' && each !== 'map')) return false;
+  if (!Array.isArray(instances)) return false;
+  for (const instance of instances) if (!isPlainInstance(instance)) return false;
+  return true;
+}
+
+function isPlainInstance(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  const { index_key, status, deposed, schema_version, attributes, attributes_flat, sensitive_attributes, identity_schema_version, identity } = value;
+  if (!nonNegativeInteger(schema_version)) return false;
+  if (index_key !== undefined && typeof index_key !== 'string' && !Number.isSafeInteger(index_key)) return false;
+  if (status !== undefined && typeof status !== 'string') return false;
+  if (deposed !== undefined && !(typeof deposed === 'string' && DEPOSED_KEY_PATTERN.test(deposed))) return false;
+  if (attributes !== undefined && !isJsonObject(attributes)) return false;
+  if (attributes_flat !== undefined && !(isJsonObject(attributes_flat) && Object.values(attributes_flat).every((v) => typeof v === 'string'))) return false;
+  if (sensitive_attributes !== undefined && !(Array.isArray(sensitive_attributes) && sensitive_attributes.every(isJsonValueShallow))) return false;
+  if (identity_schema_version !== undefined && !nonNegativeInteger(identity_schema_version)) return false;
+  if (identity !== undefined && !isJsonObject(identity)) return false;
+  const { private: privateData, dependencies, create_before_destroy } = value;
+  if (privateData !== undefined && !(typeof privateData === 'string' && PRIVATE_BASE64_PATTERN.test(privateData))) return false;
+  if (dependencies !== undefined && !(Array.isArray(dependencies) && dependencies.every((d) => typeof d === 'string'))) return false;
+  return create_before_destroy === undefined || typeof create_before_destroy === 'boolean';
+}
+
+function nonEmptyString(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function nonNegativeInteger(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
 
 export const CheckResultObjectSchema = z.looseObject({
   object_addr: z.string(),
