@@ -159,7 +159,7 @@ function markdownReport() {
   const out = [
     '# Whole-process comparison',
     '',
-    `Written by \`node bench/compare.mjs --sizes ${sizes.map((s) => s.label).join(',')}\`${only === undefined ? '' : ` --only ${only.join(',')}`}. ` +
+    `Written by \`node bench/compare.mjs --sizes ${sizes.map((s) => s.label).join(',')}${only === undefined ? '' : ` --only ${only.join(',')}`}${runsFlag === undefined ? '' : ` --runs ${runsFlag}`}\`. ` +
       '"× vs X" is X\'s time ÷ this row\'s time (above 1: faster than X), taken in the same run; terraform on the same file, ' +
       'the baselines (jq, JSON.parse, stream-json) on the layout file. "÷ list" is the row\'s time ÷ `tempeh list` on the same file. ' +
       'Times are wall-clock seconds of the whole process, start-up included; medians of the runs.',
