@@ -201,8 +201,11 @@ export class CrossResourceIndex {
         else targets.add(dependency);
       }
     }
-    for (const cycle of findCycles(edges)) {
-      findings.push(findingOf(builtinRule('TV021'), this.#configs.get(cycle[0] ?? '')?.address ?? cycle[0] ?? null, 'dependencies', `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`));
+    for (const { cycle, groupSize } of findCycles(edges)) {
+      const first = cycle[0]!;
+      const more = groupSize > cycle.length ? ` (${groupSize} resources depend on each other through overlapping cycles)` : '';
+      const shown = cycle.length > MAX_CYCLE_SHOWN ? [...cycle.slice(0, MAX_CYCLE_SHOWN - 1), `… ${cycle.length - MAX_CYCLE_SHOWN} more …`, cycle[cycle.length - 1]!] : cycle;
+      findings.push(findingOf(builtinRule('TV021'), this.#configs.get(first)?.address ?? first, 'dependencies', `dependency cycle: ${[...shown, first].join(' → ')}${more}`));
     }
     if (Array.isArray(top.checkResults)) {
       checkCheckResults(top.checkResults, (address) => this.#configs.has(address), (address) => this.#instances.has(address), top.outputs, findings);
@@ -256,25 +259,95 @@ function checkCheckResults(
   }
 }
 
-/** Every elementary cycle found by a depth-first search (each reported once, from its smallest member). */
-export function findCycles(edges: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
-  const cycles = new Map<string, string[]>();
-  const state = new Map<string, 'open' | 'done'>();
+/** The longest cycle a TV021 message spells out in full; a longer one shows its ends. */
+const MAX_CYCLE_SHOWN = 12;
+
+/** A group of resources that depend on each other, and one shortest cycle through its first member. */
+export interface DependencyCycle {
+  /** The cycle, starting at the group's first member (in sort order); the last entry depends on the first. */
+  readonly cycle: readonly string[];
+  /** How many resources the group holds: more than `cycle.length` when several cycles overlap. */
+  readonly groupSize: number;
+}
+
+/**
+ * The dependency cycles, one per strongly connected component (Tarjan's algorithm, iterative, so that a
+ * chain of any length cannot overflow the stack), each shown as a shortest cycle through the component's
+ * first member. The work and the output are linear in the graph: overlapping cycles are reported once.
+ */
+export function findCycles(edges: ReadonlyMap<string, ReadonlySet<string>>): DependencyCycle[] {
+  const index = new Map<string, number>();
+  const lowLink = new Map<string, number>();
+  const onStack = new Set<string>();
   const stack: string[] = [];
-  const visit = (node: string): void => {
-    state.set(node, 'open');
-    stack.push(node);
-    for (const next of edges.get(node) ?? []) {
-      if (state.get(next) === 'open') {
-        const cycle = stack.slice(stack.indexOf(next));
-        const start = cycle.indexOf([...cycle].sort()[0] ?? next);
-        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
-        cycles.set(rotated.join('\u0000'), rotated);
-      } else if (!state.has(next)) visit(next);
+  const components: string[][] = [];
+  const none: ReadonlySet<string> = new Set();
+  for (const root of [...edges.keys()].sort()) {
+    if (index.has(root)) continue;
+    const path: string[] = [];
+    const pending: Iterator<string>[] = [];
+    const open = (node: string): void => {
+      index.set(node, index.size);
+      lowLink.set(node, index.get(node)!);
+      stack.push(node);
+      onStack.add(node);
+      path.push(node);
+      pending.push((edges.get(node) ?? none).values());
+    };
+    open(root);
+    while (path.length > 0) {
+      const node = path[path.length - 1]!;
+      const step = pending[pending.length - 1]!.next();
+      if (!step.done) {
+        const next = step.value;
+        if (!index.has(next)) open(next);
+        else if (onStack.has(next)) lowLink.set(node, Math.min(lowLink.get(node)!, index.get(next)!));
+        continue;
+      }
+      path.pop();
+      pending.pop();
+      const parent = path[path.length - 1];
+      if (parent !== undefined) lowLink.set(parent, Math.min(lowLink.get(parent)!, lowLink.get(node)!));
+      if (lowLink.get(node) !== index.get(node)) continue;
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || edges.get(node)?.has(node)) components.push(component);
     }
-    stack.pop();
-    state.set(node, 'done');
-  };
-  for (const node of [...edges.keys()].sort()) if (!state.has(node)) visit(node);
-  return [...cycles.values()];
+  }
+  return components.map((component) => ({ cycle: shortestCycle(component, edges), groupSize: component.length })).sort((a, b) => (a.cycle[0]! < b.cycle[0]! ? -1 : 1));
+}
+
+/** A shortest cycle through the first member of a strongly connected component, by breadth-first search inside it. */
+function shortestCycle(component: readonly string[], edges: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const members = new Set(component);
+  const start = component.reduce((least, member) => (member < least ? member : least));
+  const cameFrom = new Map<string, string>();
+  let frontier = [start];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const node of frontier) {
+      for (const target of edges.get(node) ?? []) {
+        if (!members.has(target)) continue;
+        if (target === start) {
+          const cycle = [node];
+          for (let at = node; at !== start; ) {
+            at = cameFrom.get(at)!;
+            cycle.push(at);
+          }
+          return cycle.reverse();
+        }
+        if (!cameFrom.has(target)) {
+          cameFrom.set(target, node);
+          next.push(target);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return [start]; // unreachable for a strongly connected component; kept total for the type checker
 }
