@@ -15,7 +15,26 @@ export interface CliIo {
   stderrIsTTY: boolean;
 }
 
+/**
+ * True for the error a write gets when stdout's reader has gone (`tempeh find | head -1`): EPIPE, or the
+ * destroyed stream that later writes meet. Like git, tempeh then stops quietly: the reader chose to stop.
+ */
+export function isBrokenPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+let stdoutGuarded = false;
+
 export function processIo(): CliIo {
+  // An asynchronous write error on stdout with no listener would crash the process with a stack trace
+  // (`tempeh --help | head -1`). A gone reader is expected; any other error is still thrown.
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error) => {
+      if (!isBrokenPipe(error)) throw error;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,

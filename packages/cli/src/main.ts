@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { UsageError } from '@tempeh/core';
-import { processIo, type CliIo } from './io.js';
+import { isBrokenPipe, processIo, type CliIo } from './io.js';
 import { createProgram, normaliseArgv } from './program.js';
 import { exitCodeFor, printError, printWarning, styleFromArgv, type ReportStyle } from './report.js';
 import { CliRuntime, createCliKernel } from './runtime.js';
@@ -25,6 +25,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       if (error.code === 'commander.help' && code !== 0) {
         printError(io, styleOf(runtime, argv, io), new UsageError('a command is required', { hint: 'see `tempeh --help` for the commands' }));
       }
+    } else if (isBrokenPipe(error)) {
+      // The reader of stdout went away (`tempeh find … | head -1`): stop quietly, as git does, after the cleanup below.
+      code = 0;
     } else {
       printError(io, styleOf(runtime, argv, io), error);
       code = exitCodeFor(error);

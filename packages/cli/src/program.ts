@@ -68,6 +68,8 @@ export function createProgram(runtime: CliRuntime): Command {
     .option('--no-color', 'no colours in messages')
     .option('--no-progress', 'no progress bars on stderr (they show only on a terminal, after 300 ms, without --json or $CI)')
     .helpOption('-h, --help', 'show help')
+    // A command's --help also lists --state, --env, --json …, which every command takes.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', ENVIRONMENT_HELP)
     .showSuggestionAfterError(true)
     .exitOverride();
