@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IoError, LockMismatchError, NotLockedError, isTempehError, type LockInfo, type TempehError } from '../errors.js';
+import { CancelledError, IoError, LockMismatchError, NotLockedError, isTempehError, type LockInfo, type TempehError } from '../errors.js';
 import type { LockRequest, LockStatus, Revision, StateBackend, StateReadHandle, WriteOptions, WriteResult } from '../backend/types.js';
 import { assertValidWorkspaceName } from '../backend/workspace-name.js';
 import { bytesToIterable, collectBytes } from '../backend/streams.js';
@@ -38,6 +38,8 @@ export interface LockWaitOptions {
   retryMs?: number;
   /** The lock outlives this process (see LockOptions.detached). */
   detached?: boolean;
+  /** Stops the waiting: no further attempt once aborted, and the wait between attempts ends with CancelledError. */
+  signal?: AbortSignal;
 }
 
 export interface LoadedState {
@@ -344,7 +346,9 @@ export class StateManager {
   async #acquire(workspace: string, request: LockRequest, options: LockWaitOptions): Promise<LockInfo> {
     const deadline = Date.now() + Math.max(0, options.timeoutMs ?? 0);
     const retryMs = Math.max(1, options.retryMs ?? DEFAULT_LOCK_RETRY_MS);
+    const { signal } = options;
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted === true) throw new CancelledError(`taking the lock on workspace '${workspace}'`, { cause: signal.reason });
       try {
         // Created is when the lock was taken, not when we started waiting.
         return await this.backend.lock(workspace, attempt === 0 ? request : { ...request, Created: new Date().toISOString() }, {
@@ -355,7 +359,8 @@ export class StateManager {
         if (!(isTempehError(error) && error.code === 'TEMPEH_E_LOCKED')) throw error;
         const remaining = deadline - Date.now();
         if (remaining <= 0) throw error;
-        await sleep(Math.min(remaining, lockRetryDelay(attempt, retryMs)));
+        // An abort during the wait ends it; the check at the top of the loop reports it.
+        await sleep(Math.min(remaining, lockRetryDelay(attempt, retryMs)), undefined, { signal }).catch(() => undefined);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { IoError, LockedError, PluginError, type TempehError } from '../../src/errors.js';
+import { CancelledError, IoError, LockedError, PluginError, type TempehError } from '../../src/errors.js';
 import { Kernel } from '../../src/kernel/index.js';
 import { createState } from '../../src/state/index.js';
 import { MemoryBackend } from '../../src/backend/memory-backend.js';
@@ -73,6 +73,24 @@ describe('StateManager.lock', () => {
     const error = await rejectionOf(s.manager.lock('default', {}, { timeoutMs: 20, retryMs: 1 }), LockedError);
     expect(error.code).toBe('TEMPEH_E_LOCKED');
     expect(s.calls.filter((c) => c === 'backend.lock').length).toBeGreaterThan(1);
+  });
+
+  it('an aborted signal ends the wait with CancelledError, and an already aborted one makes no attempt', async () => {
+    const s = setup();
+    const holder = await s.manager.lock('default');
+    const abort = new AbortController();
+    s.calls.length = 0;
+    const waiting = rejectionOf(s.manager.lock('default', {}, { timeoutMs: 60_000, retryMs: 1_000, signal: abort.signal }), CancelledError);
+    while (!s.calls.includes('backend.lock')) await new Promise((resolve) => setImmediate(resolve));
+    abort.abort();
+    const error = await waiting;
+    expect(error.code).toBe('TEMPEH_E_CANCELLED');
+    expect(error.message).toBe("taking the lock on workspace 'default' was cancelled");
+    expect((await s.manager.getLock('default'))?.info?.ID).toBe(holder.ID);
+
+    s.calls.length = 0;
+    await rejectionOf(s.manager.lock('default', {}, { signal: abort.signal }), CancelledError);
+    expect(s.calls.filter((c) => c === 'backend.lock')).toHaveLength(0);
   });
 
   it('an afterLock tap that fails releases the lock it was told about', async () => {
