@@ -17,4 +17,4 @@ setFlagsFromString('--heap-growing-percent=30');
 // Tempeh's own messages. Set it to anything else to see the warning.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), undefined, { handleSignals: true });

@@ -1,5 +1,5 @@
 // Public surface of @tempeh/cli: re-exports only.
-export { main } from './main.js';
+export { main, type MainOptions } from './main.js';
 export { processIo, type CliIo } from './io.js';
 export { createCliKernel } from './runtime.js';
 export { CONFIG_FILE_NAME } from './config/schema.js';

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { UsageError } from '@tempeh/core';
+import { InterruptGuard, cancellationIn } from './interrupt.js';
 import { isBrokenPipe, processIo, type CliIo } from './io.js';
 import { createProgram, normaliseArgv } from './program.js';
 import { exitCodeFor, printError, printWarning, styleFromArgv, type ReportStyle } from './report.js';
@@ -10,14 +11,22 @@ import { CliRuntime, createCliKernel } from './runtime.js';
  * the exit code: 0 ok, 1 error, 2 usage, or the child's code for `exec`.
  * Never calls process.exit, so it can run inside another program.
  */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo(), options: MainOptions = {}): Promise<number> {
   let runtime: CliRuntime | undefined;
+  let guard: InterruptGuard | undefined;
   let code: number;
+  let failure: unknown;
   try {
     runtime = new CliRuntime(io, argv, await createCliKernel());
+    if (options.handleSignals === true) {
+      const current = runtime;
+      guard = new InterruptGuard(io, () => styleOf(current, argv, io), runtime.interruption);
+      guard.attach(runtime.kernel);
+    }
     await createProgram(runtime).parseAsync(normaliseArgv(argv), { from: 'user' });
     code = runtime.exitCode;
   } catch (error) {
+    failure = error;
     // Commander has already printed its message (help, version, usage error) through configureOutput.
     if (error instanceof CommanderError) {
       code = error.exitCode === 0 ? 0 : 2;
@@ -29,12 +38,27 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       // The reader of stdout went away (`tempeh find … | head -1`): stop quietly, as git does, after the cleanup below.
       code = 0;
     } else {
-      printError(io, styleOf(runtime, argv, io), error);
+      // After Ctrl-C, the cancellation it caused is the news, not the plugin or step it surfaced through.
+      const cancelled = guard?.signal === undefined ? undefined : cancellationIn(error);
+      printError(io, styleOf(runtime, argv, io), cancelled ?? error);
       code = exitCodeFor(error);
     }
   }
   if (runtime) code = await finish(runtime, argv, code);
+  if (guard) {
+    code = guard.exitCode(code, failure);
+    guard.dispose();
+  }
   return code;
+}
+
+export interface MainOptions {
+  /**
+   * Handle SIGINT, SIGTERM and SIGHUP while a lock is held: finish the step in progress, release the
+   * lock, exit 128 + n (see InterruptGuard). For the `tempeh` binary; a program embedding main keeps
+   * its own signal handling.
+   */
+  handleSignals?: boolean;
 }
 
 /** Closes what the command opened and reports plugins that left work unsettled. */

@@ -35,6 +35,8 @@ export class CliRuntime {
   readonly argv: readonly string[];
   /** Set by the command; main returns it. */
   exitCode = 0;
+  /** Aborted when the operator interrupts a run that holds or takes a lock (see InterruptGuard); lock waits pass its signal. */
+  readonly interruption = new AbortController();
   private globalOptions: GlobalOptions = { json: false, color: true, progress: true };
   private configPromise: Promise<LoadedConfig | undefined> | undefined;
   private readonly opened: StateBackend[] = [];

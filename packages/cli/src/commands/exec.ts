@@ -34,7 +34,7 @@ export function registerExec(program: Command, runtime: CliRuntime): void {
         const { manager, target } = session;
         const env = await childEnv(runtime, session);
         const request = { operation: EXEC_OPERATION, info: options.reason ?? command.join(' ') };
-        const lock = await acquireLock(manager, target.workspace, request, options.lockTimeout);
+        const lock = await acquireLock(manager, target.workspace, request, options.lockTimeout, { signal: runtime.interruption.signal });
         printInfo(runtime.io, runtime.style, `locked workspace '${target.workspace}' of ${target.label} (id ${lock.ID})`);
         const code = await runChild(runtime, command, { ...env, TEMPEH_LOCK_ID: lock.ID });
         try {

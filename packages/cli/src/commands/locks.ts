@@ -30,6 +30,7 @@ export function registerLockCommands(program: Command, runtime: CliRuntime): voi
         const lock = await acquireLock(manager, target.workspace, { operation: LOCK_OPERATION, info: options.reason ?? '' }, options.lockTimeout, {
           // The lock must outlive this command: only unlock or force-unlock ends it.
           detached: true,
+          signal: runtime.interruption.signal,
         });
         runtime.io.stdout.write(runtime.globals.json ? `${JSON.stringify(lock)}\n` : `${lock.ID}\n`);
         printInfo(runtime.io, runtime.style, `locked workspace '${target.workspace}' of ${target.label}; release with \`tempeh unlock ${lock.ID}\``);

@@ -36,7 +36,7 @@ export async function acquireLock(
   workspace: string,
   request: LockRequestOptions,
   timeoutMs: number,
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; signal?: AbortSignal } = {},
 ): Promise<LockInfo> {
-  return manager.lock(workspace, request, { timeoutMs, retryMs: LOCK_RETRY_MS, detached: options.detached ?? false });
+  return manager.lock(workspace, request, { timeoutMs, retryMs: LOCK_RETRY_MS, detached: options.detached ?? false, ...(options.signal ? { signal: options.signal } : {}) });
 }
