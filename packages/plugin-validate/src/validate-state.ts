@@ -98,7 +98,7 @@ export async function validateState(source: AsyncIterable<Uint8Array>, options: 
   } catch (error) {
     if (!isTempehError(error) || error.code !== 'TEMPEH_E_INVALID_STATE') throw error;
     const location = 'location' in error && typeof error.location === 'string' ? ` (${error.location})` : '';
-    collector.add(findingOf(builtinRule('TV001'), null, null, `the state is not well-formed JSON${location}: ${error.message}`));
+    collector.add(findingOf(builtinRule('TV001'), null, null, `the state cannot be read${location}: ${error.message}`));
     return collector.report(rules, across.resources, processing.mode);
   }
   const parsedTop = checkTopLevel(processing.summary.fields, processing.summary.keyOrder, found);

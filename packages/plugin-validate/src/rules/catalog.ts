@@ -24,7 +24,7 @@ const rule = (id: string, name: string, severity: Severity, category: RuleCatego
 
 export const BUILTIN_RULES: readonly RuleMeta[] = Object.freeze([
   // Schema
-  rule('TV001', 'malformed-json', 'error', 'schema', 'The state is not well-formed JSON (or not a JSON object); nothing else can be checked.'),
+  rule('TV001', 'malformed-json', 'error', 'schema', 'The state cannot be read as a v4 state: not well-formed JSON, not a JSON object, no `resources` array, or nested deeper than 512 levels; nothing else can be checked.'),
   rule('TV002', 'top-level-field', 'error', 'schema', 'A top-level field has the wrong type: version, terraform_version, serial, lineage, outputs, resources, check_results.'),
   rule('TV003', 'unknown-top-level-key', 'warning', 'schema', 'A top-level key that state format v4 does not have; Terraform ignores it and drops it on the next write.'),
   rule('TV004', 'state-version', 'error', 'schema', 'The state format `version` is not 4.'),

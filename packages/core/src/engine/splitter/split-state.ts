@@ -156,7 +156,7 @@ export class StateSplitter implements AsyncIterable<ResourceBatch> {
       c = await w.skipWhitespace();
       if (c !== -1) this.fail('unexpected bytes after the end of the top-level object', w.offsetOf(w.pos));
       if (!sawResources) {
-        this.fail('the top-level object has no "resources" array', w.offsetOf(w.pos), 'a Terraform v4 state always has "resources" (an empty state has "resources": [])');
+        this.fail('the top-level object has no "resources" array', w.offsetOf(w.pos), 'Terraform always writes "resources" (an empty state has "resources": []); add it, or pull the state again with terraform state pull');
       }
       const last = this.builder.flush();
       if (last !== undefined) yield last;
