@@ -31,7 +31,15 @@ export interface Selection {
 }
 
 export function selectionFrom(globals: GlobalOptions, env: NodeJS.ProcessEnv): Selection {
-  const fromFlags = globals.state !== undefined || globals.backend !== undefined || globals.env !== undefined;
+  // Two target flags on one command line are a mistake to report, not to resolve by rank: `--env prod --state x`
+  // could otherwise write to a place the operator did not mean. (Variables still rank: flags override them.)
+  const flags = (['state', 'backend', 'env'] as const).filter((name) => globals[name] !== undefined).map((name) => `--${name}`);
+  if (flags.length > 1) {
+    throw new UsageError(`${flags.join(' and ')} each name the target; give only one`, {
+      hint: '--state is a state file, --backend a backend URL, --env an environment of the config file',
+    });
+  }
+  const fromFlags = flags.length > 0;
   const pick = (flag: string | undefined, variable: string | undefined): string | undefined =>
     fromFlags ? flag : nonEmpty(variable);
   return {

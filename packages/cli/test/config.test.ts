@@ -59,17 +59,39 @@ describe('config file', () => {
     expect(errorCode(other.stderr)).toBe('TEMPEH_E_NOT_FOUND');
   });
 
-  it('ranks --state above --backend above --env above the config', async () => {
+  it('--state, --backend or --env each pick the target over the config; two of them are a usage error, and nothing is written', async () => {
     const dir = await project();
     const elsewhere = await tempDir();
     const file = path.join(elsewhere, 'terraform.tfstate');
     const changed = { ...fixture, serial: 99 };
     await writeFile(file, JSON.stringify(changed));
     const serialVia = async (args: string[]): Promise<number> => JSON.parse((await tempeh([...args, 'pull'], { cwd: dir })).out).serial;
-    expect(await serialVia(['--env', 'dev', '--state', file])).toBe(99);
-    expect(await serialVia(['--env', 'dev', '--backend', pathToFileURL(file).href])).toBe(99);
-    expect(await serialVia(['--backend', pathToFileURL(file).href, '--state', path.join(dir, 'states/dev/terraform.tfstate')])).toBe(fixture.serial);
+    expect(await serialVia(['--state', file])).toBe(99);
+    expect(await serialVia(['--backend', pathToFileURL(file).href])).toBe(99);
     expect(await serialVia(['--env', 'dev'])).toBe(fixture.serial);
+    const next = JSON.stringify({ ...fixture, serial: 100 });
+    for (const args of [
+      ['--env', 'dev', '--state', file],
+      ['--env', 'dev', '--backend', pathToFileURL(file).href],
+      ['--backend', pathToFileURL(file).href, '--state', path.join(dir, 'states/dev/terraform.tfstate')],
+    ]) {
+      const result = await tempeh([...args, 'push', '-'], { cwd: dir, input: next });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(errorCode(result.stderr)).toBe('TEMPEH_E_USAGE');
+      expect(result.stderr).toMatch(/each name the target; give only one/);
+    }
+    expect(JSON.parse(await readFile(file, 'utf8')).serial).toBe(99);
+    expect(JSON.parse(await readFile(path.join(dir, 'states/dev/terraform.tfstate'), 'utf8')).serial).toBe(fixture.serial);
+  });
+
+  it('a flag overrides the variables: --state wins over TEMPEH_ENV, and TEMPEH_STATE ranks above TEMPEH_ENV', async () => {
+    const dir = await project();
+    const file = path.join(await tempDir(), 'terraform.tfstate');
+    await writeFile(file, JSON.stringify({ ...fixture, serial: 99 }));
+    const serialVia = async (args: string[], env: NodeJS.ProcessEnv): Promise<number> => JSON.parse((await tempeh([...args, 'pull'], { cwd: dir, env })).out).serial;
+    expect(await serialVia(['--state', file], { TEMPEH_ENV: 'dev' })).toBe(99);
+    expect(await serialVia(['--env', 'dev'], { TEMPEH_STATE: file })).toBe(fixture.serial);
+    expect(await serialVia([], { TEMPEH_ENV: 'dev', TEMPEH_STATE: file })).toBe(99);
   });
 
   it('an unknown --env is TEMPEH_E_NOT_FOUND', async () => {
