@@ -21,7 +21,11 @@ export function workerDirectory(): URL {
   });
 }
 
-/** The compiled worker entry file, for piscina. */
+/**
+ * The compiled worker entry file, for piscina: a CommonJS file that imports
+ * batch.worker.js (see batch-entry.cts for why piscina must not require() the
+ * ES module itself).
+ */
 export function workerEntryFile(): string {
-  return fileURLToPath(new URL('batch.worker.js', workerDirectory()));
+  return fileURLToPath(new URL('batch-entry.cjs', workerDirectory()));
 }
