@@ -98,6 +98,19 @@ describe('progress on a real terminal', () => {
     expect(await readFile(stdoutFile, 'utf8')).toBe(expected.out);
   }, 60_000);
 
+  it.skipIf(!hasScript)('validate FILE under a pty (read by byte range) draws its bar on stderr and clears it; stdout is the report (needs util-linux `script`; skipped without it)', async () => {
+    const expected = await tempeh(['validate', '--format', 'json', large.path], { cwd: dir });
+    const stdoutFile = path.join(dir, 'validate.out');
+    const result = await tempehOnPty(['validate', '--format', 'json', large.path], stdoutFile);
+    expect(result.code).toBe(expected.code);
+    const text = stripVTControlCharacters(result.terminal);
+    expect(text).toContain('validate [');
+    expect(text).toContain('/20.0 MB');
+    expect(text).toContain(' resources');
+    expect(result.terminal.endsWith('\u001b[2K')).toBe(true);
+    expect(await readFile(stdoutFile, 'utf8')).toBe(expected.out);
+  }, 60_000);
+
   it.skipIf(!hasScript)('pull > FILE under a pty shows bytes only, and the file is the stored state (needs util-linux `script`; skipped without it)', async () => {
     const stdoutFile = path.join(dir, 'pull.out');
     const result = await tempehOnPty(['--state', large.path, 'pull'], stdoutFile);

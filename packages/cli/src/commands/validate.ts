@@ -5,6 +5,7 @@ import { IoError, NotFoundError, UsageError } from '@tempeh/core';
 import { BUILTIN_RULES, formatJson, formatSarif, formatTable, reaches, validateState, type NamedReport, type Severity } from '@tempeh/plugin-validate';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { action, packageVersion } from '../program.js';
+import { withProgress } from '../progress.js';
 import type { CliRuntime } from '../runtime.js';
 import { collect, inspectWithProgress } from './inspect-options.js';
 
@@ -41,7 +42,9 @@ export function registerValidate(program: Command, runtime: CliRuntime): void {
               if (!stats.isFile()) throw new UsageError(`${file} is not a file`, { hint: 'give the path of a state file' });
               const { size } = stats;
               // The descriptor lets the workers read a large file by byte range.
-              const report = await validateState(handle.createReadStream(), { ...options, size, fd: handle.fd });
+              const report = await withProgress(runtime, { label: progressLabel(file, files.length), total: size }, (progress) =>
+                validateState(handle.createReadStream(), { ...options, size, fd: handle.fd, onProgress: (p) => progress.onProgress(p) }),
+              );
               reports.push({ name: file, uri: pathToFileURL(path.resolve(file)).href, report });
             } finally {
               await handle.close();
@@ -52,7 +55,10 @@ export function registerValidate(program: Command, runtime: CliRuntime): void {
           for (const workspace of await session.manager.listWorkspaces()) {
             const source = await session.manager.openRead(workspace);
             if (!source) continue;
-            reports.push({ name: `workspace ${workspace} of ${session.target.label}`, uri: `workspace:${encodeURIComponent(workspace)}`, report: await validateState(source, { ...options, size: source.size }) });
+            const report = await withProgress(runtime, { label: `validate ${workspace}`, total: source.size }, (progress) =>
+              validateState(source, { ...options, size: source.size, onProgress: (p) => progress.onProgress(p) }),
+            );
+            reports.push({ name: `workspace ${workspace} of ${session.target.label}`, uri: `workspace:${encodeURIComponent(workspace)}`, report });
           }
         } else {
           const report = await inspectWithProgress(runtime, 'validate', (source, engine) => validateState(source, { ...options, ...engine }));
@@ -64,6 +70,11 @@ export function registerValidate(program: Command, runtime: CliRuntime): void {
         return reports.some(({ report }) => reaches(report.findings, flags.failOn) || hasCounted(report.summary, flags.failOn)) ? FINDINGS_EXIT_CODE : 0;
       }),
     );
+}
+
+/** The bar's label: `validate`, or with the file's name when several are validated. */
+function progressLabel(file: string, count: number): string {
+  return count > 1 ? `validate ${path.basename(file)}` : 'validate';
 }
 
 function collectRules(value: string, previous: string[]): string[] {
