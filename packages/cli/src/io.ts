@@ -16,8 +16,9 @@ export interface CliIo {
 }
 
 /**
- * True for the error a write gets when stdout's reader has gone (`tempeh find | head -1`): EPIPE, or the
+ * True for the error a write gets when its reader has gone (`tempeh find | head -1`): EPIPE, or the
  * destroyed stream that later writes meet. Like git, tempeh then stops quietly: the reader chose to stop.
+ * main also checks that stdout saw it: the same codes from a store's stream are failures.
  */
 export function isBrokenPipe(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;

@@ -16,6 +16,12 @@ export async function main(argv: string[], io: CliIo = processIo(), options: Mai
   let guard: InterruptGuard | undefined;
   let code: number;
   let failure: unknown;
+  // Whether stdout's reader went away: only then is an EPIPE the reader's choice rather than a failure.
+  let stdoutBroken = false;
+  const onStdoutError = (error: unknown): void => {
+    if (isBrokenPipe(error)) stdoutBroken = true;
+  };
+  io.stdout.prependListener('error', onStdoutError);
   try {
     runtime = new CliRuntime(io, argv, await createCliKernel());
     if (options.handleSignals === true) {
@@ -34,7 +40,7 @@ export async function main(argv: string[], io: CliIo = processIo(), options: Mai
       if (error.code === 'commander.help' && code !== 0) {
         printError(io, styleOf(runtime, argv, io), new UsageError('a command is required', { hint: 'see `tempeh --help` for the commands' }));
       }
-    } else if (isBrokenPipe(error)) {
+    } else if (isBrokenPipe(error) && stdoutBroken) {
       // The reader of stdout went away (`tempeh find … | head -1`): stop quietly, as git does, after the cleanup below.
       code = 0;
     } else {
@@ -45,6 +51,7 @@ export async function main(argv: string[], io: CliIo = processIo(), options: Mai
     }
   }
   if (runtime) code = await finish(runtime, argv, code);
+  io.stdout.off('error', onStdoutError);
   if (guard) {
     code = guard.exitCode(code, failure);
     guard.dispose();
