@@ -2,10 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_BIN, MAIN_FIXTURE, cleanEnv, errorCode, tempDir, tempeh } from './helpers/cli.js';
-
-/** util-linux `script` gives a command a terminal, to test the force-unlock prompt. */
-const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+import { CLI_BIN, MAIN_FIXTURE, cleanEnv, errorCode, skipWithoutScript, tempDir, tempeh } from './helpers/cli.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -79,7 +76,7 @@ describe('tempeh lock / unlock / force-unlock', () => {
     await takeLock(dir);
   });
 
-  it.skipIf(!hasScript)(
+  it.skipIf(skipWithoutScript)(
     'force-unlock asks on a terminal and breaks the lock only on "yes" (needs util-linux `script`)',
     async () => {
       const dir = await dirWithState();

@@ -1,14 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, truncate, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLargeStateFile, type WrittenLargeState } from '@tempeh/core/testing';
-import { CLI_BIN, cleanEnv, tempeh } from './helpers/cli.js';
-
-/** util-linux `script` runs a command under a real pseudo-terminal; without it the pty tests are skipped. */
-const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+import { CLI_BIN, cleanEnv, skipWithoutScript, tempeh } from './helpers/cli.js';
 
 const LARGE_BYTES = 20_000_000;
 
@@ -82,7 +79,7 @@ describe('progress without a terminal', () => {
 });
 
 describe('progress on a real terminal', () => {
-  it.skipIf(!hasScript)('list under a pty (script -qec) draws its bar on stderr, clears it, and stdout is unchanged (needs util-linux `script`; skipped without it)', async () => {
+  it.skipIf(skipWithoutScript)('list under a pty (script -qec) draws its bar on stderr, clears it, and stdout is unchanged (needs util-linux `script`; skipped without it)', async () => {
     const expected = await tempeh(['--state', large.path, 'list'], { cwd: dir });
     const stdoutFile = path.join(dir, 'list.out');
     const result = await tempehOnPty(['--state', large.path, 'list'], stdoutFile);
@@ -98,7 +95,7 @@ describe('progress on a real terminal', () => {
     expect(await readFile(stdoutFile, 'utf8')).toBe(expected.out);
   }, 60_000);
 
-  it.skipIf(!hasScript)('validate FILE under a pty (read by byte range) draws its bar on stderr and clears it; stdout is the report (needs util-linux `script`; skipped without it)', async () => {
+  it.skipIf(skipWithoutScript)('validate FILE under a pty (read by byte range) draws its bar on stderr and clears it; stdout is the report (needs util-linux `script`; skipped without it)', async () => {
     const expected = await tempeh(['validate', '--format', 'json', large.path], { cwd: dir });
     const stdoutFile = path.join(dir, 'validate.out');
     const result = await tempehOnPty(['validate', '--format', 'json', large.path], stdoutFile);
@@ -111,7 +108,7 @@ describe('progress on a real terminal', () => {
     expect(await readFile(stdoutFile, 'utf8')).toBe(expected.out);
   }, 60_000);
 
-  it.skipIf(!hasScript)('pull > FILE under a pty shows bytes only, and the file is the stored state (needs util-linux `script`; skipped without it)', async () => {
+  it.skipIf(skipWithoutScript)('pull > FILE under a pty shows bytes only, and the file is the stored state (needs util-linux `script`; skipped without it)', async () => {
     const stdoutFile = path.join(dir, 'pull.out');
     const result = await tempehOnPty(['--state', large.path, 'pull'], stdoutFile);
     expect(result.code).toBe(0);
@@ -122,7 +119,7 @@ describe('progress on a real terminal', () => {
     expect((await readFile(stdoutFile)).equals(await readFile(large.path))).toBe(true);
   }, 60_000);
 
-  it.skipIf(!hasScript)('find with its results on the same terminal draws no bar into them (needs util-linux `script`; skipped without it)', async () => {
+  it.skipIf(skipWithoutScript)('find with its results on the same terminal draws no bar into them (needs util-linux `script`; skipped without it)', async () => {
     const expected = await tempeh(['--state', large.path, 'find', '--type', 'aws_instance'], { cwd: dir });
     const result = await tempehOnPty(['--state', large.path, 'find', '--type', 'aws_instance'], undefined);
     expect(result.code).toBe(0);
@@ -130,7 +127,7 @@ describe('progress on a real terminal', () => {
     expect(result.terminal.replaceAll('\r\n', '\n')).toBe(expected.out);
   }, 60_000);
 
-  it.skipIf(!hasScript)('--json and --no-progress keep the terminal silent (needs util-linux `script`; skipped without it)', async () => {
+  it.skipIf(skipWithoutScript)('--json and --no-progress keep the terminal silent (needs util-linux `script`; skipped without it)', async () => {
     for (const flag of ['--json', '--no-progress']) {
       const result = await tempehOnPty(['--state', large.path, flag, 'stats'], path.join(dir, 'stats.out'));
       expect(result.code).toBe(0);
@@ -138,7 +135,7 @@ describe('progress on a real terminal', () => {
     }
   }, 60_000);
 
-  it.skipIf(!hasScript)('a failure mid-read: the error starts on a clean line after the bar (needs util-linux `script`; skipped without it)', async () => {
+  it.skipIf(skipWithoutScript)('a failure mid-read: the error starts on a clean line after the bar (needs util-linux `script`; skipped without it)', async () => {
     const broken = path.join(dir, 'broken.tfstate');
     await copyFile(large.path, broken);
     await truncate(broken, Math.floor(large.size * 0.9));

@@ -13,6 +13,13 @@ export const MAIN_FIXTURE = path.join(FIXTURES, 'terraform.tfstate');
 /** Terraform on PATH: the tests that let it read what tempeh wrote run only then. */
 export const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
 
+/**
+ * Tests under a real pseudo-terminal need util-linux `script`. Locally they skip without it (their names
+ * say so); under CI=true they run, and fail if it is missing.
+ */
+export const skipWithoutScript =
+  spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0 && !(process.env['CI'] === 'true' || process.env['CI'] === '1');
+
 export interface RunResult {
   /** Exit code; null when killed by a signal. */
   code: number | null;
