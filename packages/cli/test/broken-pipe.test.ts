@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { generateLargeState } from '@tempeh/core/testing';
+import { writeLargeStateFile } from '@tempeh/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CLI_BIN, MAIN_FIXTURE, cleanEnv, tempDir } from './helpers/cli.js';
 
@@ -44,7 +42,7 @@ describe('a reader of stdout that goes away (`tempeh … | head -1`)', () => {
   it('a streaming command stops quietly, exit 0, before writing everything', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'large.tfstate');
-    await pipeline(generateLargeState({ targetBytes: 16 * 1024 * 1024, seed: 3 }).stream, createWriteStream(file));
+    await writeLargeStateFile(file, 16 * 1024 * 1024, { seed: 3 });
     const result = await runCut(['--state', file, 'find', '--type', 'aws_instance'], dir, 1);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -1,7 +1,7 @@
-import { copyFile, cp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, MAIN_FIXTURE, REPO_ROOT, errorCode, tempDir, tempeh } from './helpers/cli.js';
+import { FIXTURES, MAIN_FIXTURE, REPO_ROOT, errorCode, exists, tempDir, tempeh } from './helpers/cli.js';
 
 /**
  * Every fixture state for which Terraform's own `terraform state list` output
@@ -25,17 +25,6 @@ async function listFixtures(): Promise<{ name: string; state: string; expected: 
     }
   }
   return found;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      // Only "no such file" means absent; anything else is a real failure.
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    },
-  );
 }
 
 // A hand-written state whose index keys are 1.7, -2.5 and 3e0. Terraform

@@ -1,14 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { access, copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateLargeState } from '@tempeh/core/testing';
+import { writeLargeStateFile } from '@tempeh/core/testing';
 import { describe, expect, it } from 'vitest';
-import { CLI_BIN, MAIN_FIXTURE, cleanEnv, tempDir, tempeh } from './helpers/cli.js';
-
-const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+import { CLI_BIN, MAIN_FIXTURE, cleanEnv, exists, tempDir, tempeh } from './helpers/cli.js';
 
 interface Interrupted {
   code: number | null;
@@ -39,7 +35,7 @@ async function pushSetup(): Promise<{ dir: string; stored: string; lockInfo: str
   const stored = path.join(dir, 'terraform.tfstate');
   await copyFile(MAIN_FIXTURE, stored);
   const large = path.join(dir, 'large.tfstate');
-  await pipeline(generateLargeState({ targetBytes: 40 * 1024 * 1024, seed: 11 }).stream, createWriteStream(large));
+  await writeLargeStateFile(large, 40 * 1024 * 1024, { seed: 11 });
   return { dir, stored, lockInfo: path.join(dir, '.terraform.tfstate.lock.info'), large, before: await readFile(stored) };
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,9 @@ export const CLI_BIN = path.join(REPO_ROOT, 'packages/cli/bin/tempeh.js');
 export const FIXTURES = path.join(REPO_ROOT, 'fixtures/terraform');
 export const MAIN_FIXTURE = path.join(FIXTURES, 'terraform.tfstate');
 
+/** Under CI=true a test that needs something missing fails instead of skipping. */
+export const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
+
 /** Terraform on PATH: the tests that let it read what tempeh wrote run only then. */
 export const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
 
@@ -17,8 +20,7 @@ export const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore
  * Tests under a real pseudo-terminal need util-linux `script`. Locally they skip without it (their names
  * say so); under CI=true they run, and fail if it is missing.
  */
-export const skipWithoutScript =
-  spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0 && !(process.env['CI'] === 'true' || process.env['CI'] === '1');
+export const skipWithoutScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0 && !IN_CI;
 
 export interface RunResult {
   /** Exit code; null when killed by a signal. */
@@ -72,4 +74,15 @@ export async function tempDir(prefix = 'tempeh-cli-'): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** Whether `file` exists; only "no such file" means absent, anything else is a real failure. */
+export async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
 }

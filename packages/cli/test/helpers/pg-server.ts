@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { CLI_BIN, REPO_ROOT, cleanEnv } from './cli.js';
+import { CLI_BIN, IN_CI, REPO_ROOT, cleanEnv } from './cli.js';
 
 /**
  * The PostgreSQL server the CLI's pg tests run against: `TEMPEH_TEST_PG_URL`,
@@ -13,7 +13,6 @@ import { CLI_BIN, REPO_ROOT, cleanEnv } from './cli.js';
  * locally, with the reason as the test name; under CI=true they fail.
  */
 export const PG_URL: string | undefined = process.env['TEMPEH_TEST_PG_URL'] || undefined;
-const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
 export const SKIP_REASON = 'skipped: TEMPEH_TEST_PG_URL not set; start one with scripts/services/postgres/start.sh';
 
