@@ -20,6 +20,6 @@ export type { PostgresLockOptions } from './lock-store.js';
 export type { PostgresStateVersion, PostgresVersionsApi } from './versions.js';
 export type { RetentionPolicy } from './state-store.js';
 export { LAYOUT_VERSION } from './layout.js';
-export { migrateWorkspace, type MigrateWorkspaceOptions, type MigrateWorkspaceResult } from './migrate.js';
+export { migrateWorkspace, type MigrateEndpoint, type MigrateWorkspaceOptions, type MigrateWorkspaceResult } from './migrate.js';
 export { quoteIdentifier, MAX_IDENTIFIER_BYTES, MAX_TABLE_NAME_BYTES, type TableNames } from './identifiers.js';
 export { readStateHeader, type StoredStateHeader as StateHeader } from '@tempeh/core';

@@ -1,9 +1,9 @@
-import { ConflictError, UsageError, type LockRequest, type StateBackend } from '@tempeh/core';
+import { ConflictError, UsageError, type StateBackend } from '@tempeh/core';
 import { Option, type Command } from 'commander';
 import { action } from '../program.js';
 import { formatBytes } from '../progress.js';
 import { printInfo } from '../report.js';
-import type { CliRuntime, Session } from '../runtime.js';
+import type { CliRuntime } from '../runtime.js';
 import { endpointTarget, isBackendUrl, type Target } from '../target.js';
 
 interface MigrateOptions {
@@ -64,7 +64,7 @@ Example: from Terraform's pg backend to Tempeh's layout in the same database
         if (!overwrite) await refuseExisting(target.backend, to, workspace);
         // Loaded here, not at start-up: the package also holds the pg driver, which other commands do not need.
         const { migrateWorkspace } = await import('@tempeh/backend-postgres');
-        const result = await migrateWorkspace(lockingThroughHooks(source), lockingThroughHooks(target), { workspace, overwrite, who: source.manager.who }).catch((error: unknown) => {
+        const result = await migrateWorkspace(source.manager, target.manager, { workspace, overwrite }).catch((error: unknown) => {
           // The target's compare-and-swap caught a state written since the check above.
           if (!overwrite && error instanceof ConflictError && error.reason === 'revision') throw existingStateError(to, workspace, error);
           throw error;
@@ -122,19 +122,3 @@ function sameStore(a: Target, b: Target): boolean {
   return a.backendType === b.backendType && a.cwd === b.cwd && JSON.stringify(a.backendConfig) === JSON.stringify(b.backendConfig);
 }
 
-/**
- * The session's backend with `lock` and `unlock` going through its StateManager, so that the kernel's lock
- * hooks run for migrate's two locks as for every other command's: Ctrl-C then lets the copy finish and
- * releases both (InterruptGuard), instead of leaving them held.
- */
-function lockingThroughHooks({ backend, manager }: Session): StateBackend {
-  return new Proxy(backend, {
-    get(target, property) {
-      if (property === 'lock') return (workspace: string, request: LockRequest) => manager.lock(workspace, { operation: request.Operation, info: request.Info });
-      if (property === 'unlock') return (workspace: string, lockId: string) => manager.unlock(workspace, lockId);
-      const value: unknown = Reflect.get(target, property, target);
-      // Bound to the backend itself: its methods may use private fields, which a proxy receiver lacks.
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
